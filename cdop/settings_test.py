@@ -1,0 +1,27 @@
+"""Test settings: the real services (PostgreSQL, Redis) by default, fast hashing, no TLS."""
+
+import os
+
+os.environ.setdefault("DEBUG", "False")
+os.environ.setdefault(
+    "SECRET_KEY", "test-secret-key-that-is-long-enough-for-django-checks-0123456789"
+)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("HTTPS", "False")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cdop")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+from cdop.settings import *  # noqa: F403
+from cdop.settings import STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+AXES_ENABLED = True
+STATIC_ROOT = None  # tests serve static files from the finders; nothing is collected
+WHITENOISE_USE_FINDERS = True

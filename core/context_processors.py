@@ -1,0 +1,7 @@
+from django.http import HttpRequest
+
+from core.navigation import navigation_for
+
+
+def navigation(request: HttpRequest) -> dict:
+    return {"service_navigation": navigation_for(request)}

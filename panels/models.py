@@ -1,0 +1,112 @@
+"""Panels, the areas and wards they cover, and the code lists their analyses use."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+panel_code_validator = RegexValidator(
+    r"^[A-Z0-9]{2,12}$", "A panel code is 2 to 12 capital letters or digits."
+)
+
+
+class Panel(models.Model):
+    code = models.CharField(max_length=12, unique=True, validators=[panel_code_validator])
+    name = models.CharField(max_length=200)
+    form_due_working_days = models.PositiveSmallIntegerField(
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="Working days an agency has to return a reporting form.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Area(models.Model):
+    """A local authority area within the panel's footprint."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="areas")
+    name = models.CharField(max_length=100)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["panel", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["panel", "name"], name="unique_area_name_per_panel")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ward(models.Model):
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="wards")
+    name = models.CharField(max_length=100)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["area", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="unique_ward_name_per_area")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.area})"
+
+
+class CategoryOfDeath(models.Model):
+    """Primary category of death, 1–10 (domain.md §5); statistics store the number."""
+
+    number = models.PositiveSmallIntegerField(
+        primary_key=True, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    label = models.CharField(max_length=100)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name_plural = "categories of death"
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.label}"
+
+
+class FactorDomain(models.TextChoices):
+    CHILD = "A", "A: Factors intrinsic to the child"
+    SOCIAL = "B", "B: Social environment, including family and parenting capacity"
+    PHYSICAL = "C", "C: Physical environment"
+    SERVICE = "D", "D: Service provision"
+
+
+class Factor(models.Model):
+    """The catalogue of factors a panel may record; the system administrator extends it."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(max_length=150)
+    domain = models.CharField(
+        max_length=1,
+        choices=FactorDomain.choices,
+        blank=True,
+        help_text="Blank when the factor may be recorded in any domain.",
+    )
+    needs_description = models.BooleanField(
+        default=False, help_text="The panel must describe the factor in words (for 'other')."
+    )
+    is_active = models.BooleanField(default=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.label

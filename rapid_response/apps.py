@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class RapidResponseConfig(AppConfig):
+    name = "rapid_response"

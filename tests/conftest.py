@@ -1,0 +1,79 @@
+"""Shared fixtures: the personas, the system actor and the real services.
+
+Tests that need PostgreSQL, Redis or Chromium fail when the service is missing; none skip.
+"""
+
+import pytest
+import redis
+from django.conf import settings
+from django.core.cache import cache
+
+from accounts.models import AgencyRole, AgencyType, PanelRole, User
+from accounts.services import (
+    agency_create,
+    agency_membership_add,
+    panel_membership_add,
+    user_create,
+)
+from core.history import system_user
+from panels.services import panel_setup
+
+PASSWORD = "a-long-test-password-42"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (Redis), as each starts with an empty database."""
+    cache.clear()
+
+
+@pytest.fixture
+def redis_client():
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as error:
+        pytest.fail(f"Redis is needed at {settings.REDIS_URL} ({error}); start redis-server.")
+    return client
+
+
+@pytest.fixture
+def system(db):
+    return system_user()
+
+
+@pytest.fixture
+def panel(system):
+    return panel_setup(
+        code="BEDS",
+        name="Bedfordshire CDOP",
+        areas=["Luton", "Bedford Borough", "Central Bedfordshire"],
+        by=system,
+    ).panel
+
+
+def make_user(email: str, *, by: User, **fields) -> User:
+    return user_create(
+        email=email, full_name=email.split("@")[0].title(), password=PASSWORD, by=by, **fields
+    )
+
+
+@pytest.fixture
+def administrator(panel, system):
+    user = make_user("alice@example.org", by=system)
+    panel_membership_add(user=user, panel=panel, role=PanelRole.ADMINISTRATOR, by=system)
+    return user
+
+
+@pytest.fixture
+def agency_a(panel, system):
+    return agency_create(
+        name="Agency A Police", agency_type=AgencyType.POLICE, panels=[panel], by=system
+    )
+
+
+@pytest.fixture
+def agency_a_user(agency_a, system):
+    user = make_user("bob@example.org", by=system)
+    agency_membership_add(user=user, agency=agency_a, role=AgencyRole.USER, by=system)
+    return user

@@ -1,0 +1,87 @@
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+
+from accounts.models import Agency, AgencyMembership, PanelMembership, User
+from panels.models import Area, Panel, Ward
+
+
+def load_demo(**options) -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    models = [Panel, Area, Ward, Agency, User, PanelMembership, AgencyMembership]
+    return {m.__name__: m.objects.count() for m in models}
+
+
+@pytest.mark.django_db
+def test_it_loads_a_panel_with_areas_wards_agencies_and_a_user_per_role(settings):
+    settings.DEBUG = True
+    output = load_demo()
+    panel = Panel.objects.get(code="BEDS")
+    assert panel.areas.count() == 3
+    assert Ward.objects.filter(area__panel=panel).count() >= 9
+    assert Agency.objects.count() == 12
+    roles = set(PanelMembership.objects.values_list("role", flat=True))
+    assert roles == {"administrator", "chair", "member", "manager"}
+    assert set(AgencyMembership.objects.values_list("role", flat=True)) == {"user", "lead"}
+    for email in [
+        "administrator@cdop.example",
+        "chair@cdop.example",
+        "member@cdop.example",
+        "manager@cdop.example",
+        "police@cdop.example",
+        "police.lead@cdop.example",
+        "sysadmin@cdop.example",
+    ]:
+        assert email in output
+    assert "demo-password-2026" in output
+
+
+@pytest.mark.django_db
+def test_it_duplicates_nothing_when_run_twice(settings):
+    settings.DEBUG = True
+    load_demo()
+    before = counts()
+    load_demo()
+    assert counts() == before
+
+
+@pytest.mark.django_db
+def test_its_demo_users_can_sign_in(client, settings):
+    settings.DEBUG = True
+    settings.MFA_REQUIRED = False
+    load_demo()
+    response = client.post(
+        "/accounts/login/",
+        {"login": "administrator@cdop.example", "password": "demo-password-2026"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_load_demo_accounts_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=True"):
+        load_demo()
+    assert not User.objects.filter(email__endswith="@cdop.example").exists()
+
+
+@pytest.mark.django_db
+def test_it_leaves_no_history_row_without_an_actor(settings):
+    settings.DEBUG = True
+    load_demo()
+    tracked = [
+        m
+        for m in apps.get_models()
+        if m.__name__.startswith("Historical") and hasattr(m, "history_user")
+    ]
+    assert tracked
+    anonymous = {m.__name__: m.objects.filter(history_user__isnull=True).count() for m in tracked}
+    assert {name: n for name, n in anonymous.items() if n} == {}
