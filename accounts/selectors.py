@@ -1,8 +1,25 @@
-"""Reads about users and their roles."""
+"""Reads about users, their roles and agencies."""
 
 from dataclasses import dataclass
 
-from accounts.models import AgencyMembership, PanelMembership, User
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.models import (
+    Agency,
+    AgencyMembership,
+    AgencyRole,
+    PanelMembership,
+    PanelRole,
+    User,
+)
+from accounts.permissions import (
+    agencies_manageable_by,
+    panels_administered_by,
+    users_manageable_by,
+)
+from panels.models import Panel
 
 
 @dataclass(frozen=True)
@@ -12,7 +29,7 @@ class Role:
 
 
 def roles_of(user: User) -> list[Role]:
-    """Every role the user holds, for the home page and the header."""
+    """Every role the user holds, for the home page and the user pages."""
     roles = [
         Role(m.get_role_display(), m.panel.name)
         for m in PanelMembership.objects.filter(user=user).select_related("panel")
@@ -24,3 +41,109 @@ def roles_of(user: User) -> list[Role]:
     if user.is_staff:
         roles.append(Role("System administrator", "CDOP service"))
     return roles
+
+
+def panel_roles_of(user: User) -> set[str]:
+    return set(PanelMembership.objects.filter(user=user).values_list("role", flat=True))
+
+
+def agency_roles_of(user: User) -> set[str]:
+    return set(AgencyMembership.objects.filter(user=user).values_list("role", flat=True))
+
+
+def panels_where(user: User, role: PanelRole) -> QuerySet[Panel]:
+    return Panel.objects.filter(memberships__user=user, memberships__role=role).distinct()
+
+
+def roles_summary(user: User) -> str:
+    """The user's roles as text, copied into the access log as they are at the time."""
+    panel = [
+        f"{m.role}@{m.panel.code}"
+        for m in PanelMembership.objects.filter(user=user).select_related("panel")
+    ]
+    agency = list(AgencyMembership.objects.filter(user=user).values_list("role", flat=True))
+    staff = ["system_administrator"] if user.is_staff else []
+    return "; ".join([*panel, *(f"agency_{r}" for r in agency), *staff])[:500]
+
+
+def agencies_summary(user: User) -> str:
+    names = Agency.objects.filter(memberships__user=user).values_list("name", flat=True)
+    return "; ".join(names)[:500]
+
+
+def user_list_for(viewer: User) -> QuerySet[User]:
+    """The users a viewer manages, with what the list shows, in a fixed number of queries."""
+    return users_manageable_by(viewer).prefetch_related(
+        Prefetch("panel_memberships", queryset=PanelMembership.objects.select_related("panel")),
+        Prefetch("agency_memberships", queryset=AgencyMembership.objects.select_related("agency")),
+    )
+
+
+def get_user_for_manager(viewer: User, pk: int) -> User:
+    """A user the viewer may manage; anyone else is "not found" (404), never "forbidden"."""
+    return get_object_or_404(user_list_for(viewer), pk=pk)
+
+
+def agency_list_for(viewer: User) -> QuerySet[Agency]:
+    return agencies_manageable_by(viewer).prefetch_related("panels")
+
+
+def get_agency_for_manager(viewer: User, pk: int) -> Agency:
+    return get_object_or_404(agency_list_for(viewer), pk=pk)
+
+
+def get_membership_for_manager(
+    viewer: User, person: User, kind: str, pk: int
+) -> PanelMembership | AgencyMembership:
+    """A role the viewer may take away: only in their own panels and agencies."""
+    if kind == "panel":
+        scope = PanelMembership.objects.filter(panel__in=panels_administered_by(viewer))
+    elif kind == "agency":
+        scope = AgencyMembership.objects.filter(agency__in=agencies_manageable_by(viewer))
+    else:
+        raise Http404
+    return get_object_or_404(scope, pk=pk, user=person)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: object
+    by: User | None
+    what: str
+
+
+def user_history(person: User) -> list[HistoryEntry]:
+    """Changes to the account and its roles, newest first, for the manager's user page."""
+    account = person.history.select_related("history_user")
+    panel_roles = PanelMembership.history.filter(user_id=person.pk).select_related(
+        "history_user", "panel"
+    )
+    agency_roles = AgencyMembership.history.filter(user_id=person.pk).select_related(
+        "history_user", "agency"
+    )
+    kinds = {"+": "added", "~": "changed", "-": "removed"}
+    entries = [
+        HistoryEntry(
+            h.history_date,
+            h.history_user,
+            h.history_change_reason or f"account {kinds[h.history_type]}",
+        )
+        for h in account
+    ]
+    entries += [
+        HistoryEntry(
+            h.history_date,
+            h.history_user,
+            f"{PanelRole(h.role).label}, {h.panel.name}: {kinds[h.history_type]}",
+        )
+        for h in panel_roles
+    ]
+    entries += [
+        HistoryEntry(
+            h.history_date,
+            h.history_user,
+            f"{AgencyRole(h.role).label}, {h.agency.name}: {kinds[h.history_type]}",
+        )
+        for h in agency_roles
+    ]
+    return sorted(entries, key=lambda e: e.at, reverse=True)

@@ -1,6 +1,19 @@
-"""Writes to users, agencies and memberships. Each records who made the change."""
+"""Writes to users, agencies and memberships. Each records who made the change.
 
+Memberships are the source of truth for roles; each also puts the user in the matching
+group (one per agency, one per panel role), to which object permissions are granted.
+"""
+
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import (
     Agency,
@@ -10,7 +23,15 @@ from accounts.models import (
     PanelRole,
     User,
 )
+from accounts.permissions import agency_group, panel_role_group
 from panels.models import Panel
+
+
+def _tracked_save(instance, *, by: User | None, reason: str | None = None) -> None:
+    instance._history_user = by
+    if reason:
+        instance._change_reason = reason
+    instance.save()
 
 
 def user_create(
@@ -32,41 +53,146 @@ def user_create(
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user._history_user = by
     user.full_clean()
-    user.save()
+    _tracked_save(user, by=by, reason="account created")
+    return user
+
+
+def set_password_link(user: User) -> str:
+    """A one-time link: it stops working once the password is set (the token hashes it)."""
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+    return f"{settings.SITE_URL}{path}"
+
+
+def invitation_send(*, user: User, by: User) -> None:
+    context = {"user": user, "link": set_password_link(user), "invited_by": by}
+    send_mail(
+        subject="You have been invited to the Child Death Overview Panel service",
+        message=render_to_string("accounts/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def user_invite(
+    *,
+    email: str,
+    full_name: str,
+    job_title: str = "",
+    panel: Panel | None = None,
+    panel_role: PanelRole | None = None,
+    agency: Agency | None = None,
+    agency_role: AgencyRole | None = None,
+    by: User,
+) -> User:
+    """Create an account with no password and email a link to set one. No self sign-up."""
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "A user with this email address already exists"})
+    user = user_create(email=email, full_name=full_name, job_title=job_title, by=by)
+    if panel is not None and panel_role:
+        panel_membership_add(user=user, panel=panel, role=panel_role, by=by)
+    if agency is not None and agency_role:
+        agency_membership_add(user=user, agency=agency, role=agency_role, by=by)
+    transaction.on_commit(lambda: invitation_send(user=user, by=by))
+    return user
+
+
+def _end_sessions(user: User) -> None:
+    """Delete every session that belongs to the user (cached_db: the cache follows the row)."""
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            SessionStore(session_key=session.session_key).delete()
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, by: User) -> User:
+    if user == by:
+        raise ValidationError("You cannot deactivate your own account")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        user.is_active = False
+        _tracked_save(user, by=by, reason="deactivated")
+    transaction.on_commit(lambda: _end_sessions(user))
     return user
 
 
 @transaction.atomic
-def agency_create(*, name: str, agency_type: str, panels: list[Panel], by: User) -> Agency:
-    agency = Agency(name=name, agency_type=agency_type)
-    agency._history_user = by
+def user_reactivate(*, user: User, by: User) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        user.is_active = True
+        _tracked_save(user, by=by, reason="reactivated")
+    return user
+
+
+@transaction.atomic
+def agency_create(
+    *, name: str, agency_type: str, panels: list[Panel], by: User, email: str = ""
+) -> Agency:
+    agency = Agency(name=name, agency_type=agency_type, email=email)
     agency.full_clean()
-    agency.save()
+    _tracked_save(agency, by=by, reason="agency created")
     agency.panels.set(panels)
     return agency
 
 
+@transaction.atomic
+def agency_update(*, agency: Agency, by: User, **fields) -> Agency:
+    panels = fields.pop("panels", None)
+    for name, value in fields.items():
+        setattr(agency, name, value)
+    agency.full_clean()
+    _tracked_save(agency, by=by, reason="agency changed")
+    if panels is not None:
+        agency.panels.set(panels)
+    return agency
+
+
+@transaction.atomic
 def panel_membership_add(*, user: User, panel: Panel, role: PanelRole, by: User) -> PanelMembership:
     membership = PanelMembership.objects.filter(user=user, panel=panel, role=role).first()
     if membership is None:
         membership = PanelMembership(user=user, panel=panel, role=role)
-        membership._history_user = by
-        membership.save()
+        _tracked_save(membership, by=by, reason="role added")
+    user.groups.add(panel_role_group(panel, role))
     return membership
 
 
+@transaction.atomic
+def panel_membership_remove(*, membership: PanelMembership, by: User) -> None:
+    membership._history_user = by
+    membership._change_reason = "role removed"
+    membership.delete()
+    membership.user.groups.remove(panel_role_group(membership.panel, membership.role))
+
+
+@transaction.atomic
 def agency_membership_add(
     *, user: User, agency: Agency, role: AgencyRole, by: User
 ) -> AgencyMembership:
     membership = AgencyMembership.objects.filter(user=user, agency=agency).first()
     if membership is None:
         membership = AgencyMembership(user=user, agency=agency, role=role)
-        membership._history_user = by
-        membership.save()
+        _tracked_save(membership, by=by, reason="role added")
     elif membership.role != role:
         membership.role = role
-        membership._history_user = by
-        membership.save()
+        _tracked_save(membership, by=by, reason="role changed")
+    user.groups.add(agency_group(agency))
     return membership
+
+
+@transaction.atomic
+def agency_membership_remove(*, membership: AgencyMembership, by: User) -> None:
+    membership._history_user = by
+    membership._change_reason = "role removed"
+    membership.delete()
+    membership.user.groups.remove(agency_group(membership.agency))

@@ -12,3 +12,43 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    LIST = "list", "Listed"
+    EXPORT = "export", "Exported"
+    DOWNLOAD = "download", "Downloaded"
+
+
+class AccessEvent(models.Model):
+    """Who looked at which case data, when and from where: append-only.
+
+    Written by every view that shows case data and by every export. The database refuses
+    UPDATE and DELETE on this table (a trigger, see the migration), so the application cannot
+    rewrite it either. Roles and agencies are copied as text, as they were at the time.
+    """
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="access_events"
+    )
+    roles = models.CharField(max_length=500, blank=True)
+    agencies = models.CharField(max_length=500, blank=True)
+    action = models.CharField(max_length=10, choices=AccessAction.choices)
+    object_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64, blank=True, help_text="Blank for lists")
+    object_ids = models.JSONField(default=list, blank=True, help_text="What a list showed")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    path = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "at"], name="access_object_idx"),
+            models.Index(fields=["user", "at"], name="access_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.action} {self.object_type.model} {self.object_id} at {self.at}"

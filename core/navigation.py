@@ -17,9 +17,16 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
+    from accounts.permissions import may_manage_users
+
     items = [("Home", reverse("home"))]
+    if may_manage_users(user):
+        items += [
+            ("Users", reverse("accounts:user_list")),
+            ("Agencies", reverse("accounts:agency_list")),
+        ]
     if user.is_staff:
-        items.append(("Administration", reverse("admin:index")))
+        items.append(("Reference data", reverse("admin:index")))
     path = request.path
     return [
         NavItem(label, url, path == url if url == "/" else path.startswith(url))

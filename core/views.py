@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from accounts.selectors import roles_of
+from accounts.selectors import agency_roles_of, panel_roles_of, roles_of
 from core.models import Heartbeat
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"roles": roles_of(request.user)})
+    user = request.user
+    panel_roles = panel_roles_of(user)
+    agency_roles = agency_roles_of(user)
+    return render(
+        request,
+        "core/home.html",
+        {
+            "roles": roles_of(user),
+            "is_administrator": "administrator" in panel_roles,
+            "is_chair": "chair" in panel_roles,
+            "is_member": "member" in panel_roles,
+            "is_manager": "manager" in panel_roles,
+            "is_agency_user": bool(agency_roles),
+            "is_agency_lead": "lead" in agency_roles,
+            "is_system_administrator": user.is_staff,
+        },
+    )
 
 
 @require_safe

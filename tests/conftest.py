@@ -19,6 +19,28 @@ from core.history import system_user
 from panels.services import panel_setup
 
 PASSWORD = "a-long-test-password-42"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def enrol_two_factor(user: User) -> None:
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, TOTP_SECRET)
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The code an authenticator app would show now."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def sign_in(client, user: User) -> None:
+    """Signed in as after the full two-factor sign-in (enrolled, session started)."""
+    enrol_two_factor(user)
+    client.force_login(user)
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ import pytest
 
 from core.history import acting_as, system_user
 from panels.models import Panel
+from tests.conftest import sign_in
 
 
 @pytest.mark.django_db
@@ -19,7 +20,7 @@ def test_it_records_the_signed_in_user_for_a_change_made_through_the_web(client,
     )
     staff.is_superuser = True
     staff.save()
-    client.force_login(staff)
+    sign_in(client, staff)
     response = client.post(
         f"/admin/panels/panel/{panel.pk}/change/",
         {
