@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth import logout
@@ -11,12 +12,24 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 SIGNED_IN_AT = "signed_in_at"
 ABSOLUTE_SESSION_LIMIT = timedelta(hours=12)
 
 # What a signed-in user without two-factor may still reach: enrolment itself and the way out.
-ENROLMENT_PATHS = ("/accounts/2fa/", "/accounts/logout/", "/accessibility/", "/healthz/")
+ENROLMENT_PATHS = (
+    "/accounts/2fa/",
+    "/accounts/reauthenticate/",  # enrolment may ask for the password again first
+    "/accounts/logout/",
+    "/accessibility/",
+    "/healthz/",
+)
+
+
+def has_second_factor(user) -> bool:
+    """An authenticator app; recovery codes alone are a fallback, not a second factor."""
+    return is_mfa_enabled(user, types=[Authenticator.Type.TOTP])
 
 
 @receiver(user_logged_in)
@@ -46,7 +59,11 @@ class SignInPolicyMiddleware:
                 settings.MFA_REQUIRED
                 and not request.path.startswith(ENROLMENT_PATHS)
                 and not request.path.startswith(settings.STATIC_URL)
-                and not is_mfa_enabled(user)
+                and not has_second_factor(user)
             ):
                 return redirect("mfa_activate_totp")
-        return self.get_response(request)
+        response = self.get_response(request)
+        if user.is_authenticated:
+            # Everything a signed-in person sees may be confidential: never keep a copy.
+            patch_cache_control(response, no_store=True, private=True)
+        return response

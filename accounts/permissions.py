@@ -15,6 +15,51 @@ from accounts.models import Agency, PanelRole, User
 from core.history import SYSTEM_EMAIL
 from panels.models import Panel
 
+SYSTEM_ADMINISTRATORS = "system administrators"
+
+# What the system administrator does in the Django admin: reference data, users and agencies,
+# unlocking accounts, resetting a lost authenticator, and reading the access log. No case data.
+SYSTEM_ADMINISTRATOR_PERMISSIONS = {
+    "panels": {
+        "panel": "vac",
+        "area": "vac",
+        "ward": "vac",
+        "categoryofdeath": "vc",
+        "factor": "vac",
+    },
+    "cases": {"sex": "v", "ethniccategory": "vc", "placeofdeath": "vc"},
+    "rapid_response": {"rapidresponsecriterion": "vac"},
+    "reporting": {"nationalfigure": "vacd", "areapopulation": "vacd"},
+    "accounts": {
+        "user": "vac",
+        "agency": "vac",
+        "panelmembership": "vacd",
+        "agencymembership": "vacd",
+    },
+    "core": {"accessevent": "v"},
+    "axes": {"accessattempt": "vd", "accesslog": "v", "accessfailurelog": "v"},
+    "mfa": {"authenticator": "vd"},
+}
+_ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}
+
+
+def system_administrators_group() -> Group:
+    """The group every system administrator is in, with exactly the permissions above."""
+    from django.contrib.auth.models import Permission
+
+    group = Group.objects.get_or_create(name=SYSTEM_ADMINISTRATORS)[0]
+    codenames = [
+        (app, f"{_ACTIONS[letter]}_{model}")
+        for app, models in SYSTEM_ADMINISTRATOR_PERMISSIONS.items()
+        for model, letters in models.items()
+        for letter in letters
+    ]
+    query = Q(pk__in=[])
+    for app, codename in codenames:
+        query |= Q(content_type__app_label=app, codename=codename)
+    group.permissions.set(Permission.objects.filter(query))
+    return group
+
 
 def agency_group(agency: Agency) -> Group:
     return Group.objects.get_or_create(name=f"agency:{agency.pk}")[0]

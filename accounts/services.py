@@ -23,7 +23,7 @@ from accounts.models import (
     PanelRole,
     User,
 )
-from accounts.permissions import agency_group, panel_role_group
+from accounts.permissions import agency_group, panel_role_group, system_administrators_group
 from panels.models import Panel
 
 
@@ -55,6 +55,8 @@ def user_create(
         user.set_unusable_password()
     user.full_clean()
     _tracked_save(user, by=by, reason="account created")
+    if is_staff:
+        user.groups.add(system_administrators_group())
     return user
 
 

@@ -1,5 +1,7 @@
 """User and agency management for the system administrator and panel administrators."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,16 +22,22 @@ from accounts.selectors import (
 )
 
 
-def _require_manager(request: HttpRequest) -> None:
-    # Not a manager: the pages "do not exist", as for anything else out of reach.
-    if not may_manage_users(request.user):
-        raise Http404
+def manager_required(view):
+    """Signed in and managing users; for anyone else these pages "do not exist" (404)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not may_manage_users(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
-@login_required
+@manager_required
 @require_safe
 def user_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     show = request.GET.get("show", "active")
     users = user_list_for(request.user)
     if show == "active":
@@ -44,10 +52,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@manager_required
 @require_http_methods(["GET", "POST"])
 def user_invite(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     form = InviteForm(request.POST or None, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         role = form.chosen_role()
@@ -70,10 +77,9 @@ def user_invite(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_invite.html", {"form": form})
 
 
-@login_required
+@manager_required
 @require_safe
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     person = get_user_for_manager(request.user, pk)
     return render(
         request,
@@ -86,10 +92,9 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@manager_required
 @require_POST
 def user_role_add(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     person = get_user_for_manager(request.user, pk)
     form = RoleForm(request.POST, viewer=request.user)
     if not form.is_valid():
@@ -112,10 +117,9 @@ def user_role_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:user_detail", pk=person.pk)
 
 
-@login_required
+@manager_required
 @require_POST
 def user_role_remove(request: HttpRequest, pk: int, kind: str, membership_pk: int) -> HttpResponse:
-    _require_manager(request)
     person = get_user_for_manager(request.user, pk)
     membership = get_membership_for_manager(request.user, person, kind, membership_pk)
     if kind == "panel":
@@ -126,10 +130,9 @@ def user_role_remove(request: HttpRequest, pk: int, kind: str, membership_pk: in
     return redirect("accounts:user_detail", pk=person.pk)
 
 
-@login_required
+@manager_required
 @require_POST
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     person = get_user_for_manager(request.user, pk)
     try:
         services.user_deactivate(user=person, by=request.user)
@@ -140,37 +143,33 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:user_detail", pk=person.pk)
 
 
-@login_required
+@manager_required
 @require_POST
 def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     person = get_user_for_manager(request.user, pk)
     services.user_reactivate(user=person, by=request.user)
     messages.success(request, f"{person.full_name} can sign in again")
     return redirect("accounts:user_detail", pk=person.pk)
 
 
-@login_required
+@manager_required
 @require_POST
 def user_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     person = get_user_for_manager(request.user, pk)
     services.invitation_send(user=person, by=request.user)
     messages.success(request, f"Invitation sent again to {person.email}")
     return redirect("accounts:user_detail", pk=person.pk)
 
 
-@login_required
+@manager_required
 @require_safe
 def agency_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     return render(request, "accounts/agency_list.html", {"agencies": agency_list_for(request.user)})
 
 
-@login_required
+@manager_required
 @require_http_methods(["GET", "POST"])
 def agency_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     form = AgencyForm(request.POST or None, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         agency = services.agency_create(by=request.user, **form.cleaned_data)
@@ -179,10 +178,9 @@ def agency_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/agency_form.html", {"form": form, "agency": None})
 
 
-@login_required
+@manager_required
 @require_http_methods(["GET", "POST"])
 def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     agency = get_agency_for_manager(request.user, pk)
     form = AgencyForm(request.POST or None, instance=agency, viewer=request.user)
     if request.method == "POST" and form.is_valid():

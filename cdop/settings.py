@@ -166,6 +166,7 @@ AXES_RESET_ON_SUCCESS = True
 # Whole NHS trusts and councils share egress addresses: never lock an address alone.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "accounts.axes.lockout_username"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
@@ -293,6 +294,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Sign-in attempts are recorded in axes' tables; its per-request lines only add noise.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 if not DEBUG and not MFA_REQUIRED:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -67,6 +67,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "is_system_administrator": user.is_staff,
         },
     )
+
+
+def not_offered(request: HttpRequest, **kwargs) -> HttpResponse:
+    raise Http404
 
 
 @require_safe

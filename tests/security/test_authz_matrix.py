@@ -1,0 +1,355 @@
+"""The authorization matrix: every URL of the project × every persona × GET and POST.
+
+A URL without a row in EXPECTED fails `test_every_url_has_a_row`. Each cell also checks that a
+GET changed nothing in the database, what the access log gained, and the headers every
+signed-in page must carry. Later issues add their URLs' rows here.
+"""
+
+import re
+
+from django.contrib import admin
+from django.db import connection, transaction
+from django.test import Client, TestCase
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from core.models import AccessEvent
+from tests.security.world import (
+    ADMINISTRATOR,
+    AGENCY_A_LEAD,
+    AGENCY_A_USER,
+    AGENCY_B_USER,
+    ANONYMOUS,
+    CHAIR,
+    DEACTIVATED,
+    MANAGER,
+    MEMBER,
+    OTHER_ADMINISTRATOR,
+    PASSWORD_ONLY,
+    PERSONAS,
+    SYSTEM_ADMINISTRATOR,
+    build_world,
+)
+
+# Outcomes besides a plain status code.
+LOGIN = "→login"  # 302 to the sign-in page
+ENROL = "→enrol"  # 302 to two-factor enrolment
+ADMIN_LOGIN = "→admin login"  # 302 to the admin's sign-in (which is allauth's)
+HOME = "→home"  # 302 to the home page
+SELF = "→same"  # 302 back to a page of the same feature (after a POST)
+
+SIGNED_IN = [ADMINISTRATOR, OTHER_ADMINISTRATOR, CHAIR, MEMBER, MANAGER, AGENCY_A_USER,
+             AGENCY_A_LEAD, AGENCY_B_USER, SYSTEM_ADMINISTRATOR]  # fmt: skip
+MANAGERS_OF_BEDS = [ADMINISTRATOR, SYSTEM_ADMINISTRATOR]
+NOT_MANAGERS = [CHAIR, MEMBER, MANAGER, AGENCY_A_USER, AGENCY_A_LEAD, AGENCY_B_USER]
+
+
+def row(get, post, **overrides):
+    """Expected (GET, POST) for each persona: `get`/`post` for the signed-in, two-factor
+    personas, the usual redirects for the others, then per-persona overrides."""
+    cells = dict.fromkeys(SIGNED_IN, (get, post))
+    cells[ANONYMOUS] = (LOGIN, LOGIN)
+    cells[DEACTIVATED] = (LOGIN, LOGIN)
+    cells[PASSWORD_ONLY] = (ENROL, ENROL)
+    cells.update(overrides)
+    return cells
+
+
+def managers_row(get, post, *, other_administrator):
+    """Pages for those who manage users: everyone else is told it does not exist."""
+    return row(
+        get,
+        post,
+        **dict.fromkeys(NOT_MANAGERS, (404, 404)),
+        **{OTHER_ADMINISTRATOR: other_administrator},
+    )
+
+
+def public_row(get, post):
+    return dict.fromkeys(PERSONAS, (get, post))
+
+
+def not_offered_row():
+    """Sign-up and self-service email changes do not exist here (404); the password-only
+    persona is sent to enrol first, as on every page."""
+    return row(404, 404, **{ANONYMOUS: (404, 404), DEACTIVATED: (404, 404)})
+
+
+# Sensitive two-factor changes ask for the password again first (allauth's reauthentication):
+# a signed-in person is sent there (a redirect within the sign-in pages).
+REAUTHENTICATE = SELF
+
+
+EXPECTED = {
+    "home": row(200, 405),
+    "healthz": public_row(200, 405),
+    "accessibility": public_row(200, 405),
+    # Sign-in and its pages (django-allauth).
+    "account_login": row(HOME, HOME, **{ANONYMOUS: (200, 200), DEACTIVATED: (200, 200)}),
+    "account_logout": row(
+        200,
+        HOME,
+        **{ANONYMOUS: (HOME, HOME), DEACTIVATED: (HOME, HOME), PASSWORD_ONLY: (200, HOME)},
+    ),
+    "account_inactive": row(200, 405, **{ANONYMOUS: (200, 405), DEACTIVATED: (200, 405)}),
+    "signup_not_offered": not_offered_row(),
+    "email_change_not_offered": not_offered_row(),
+    "email_confirm_not_offered": not_offered_row(),
+    "account_signup": not_offered_row(),
+    "account_email": not_offered_row(),
+    "account_email_verification_sent": not_offered_row(),
+    "account_confirm_email": not_offered_row(),
+    "account_confirm_login_code": row(HOME, HOME),  # sign-in by emailed code is not offered
+    "account_reauthenticate": row(200, 200, **{PASSWORD_ONLY: (200, 200)}),
+    "account_change_password": row(200, 200),
+    "account_set_password": row(SELF, SELF),  # everyone has a password: sent to change it
+    "account_reset_password": row(200, 200, **{ANONYMOUS: (200, 200), DEACTIVATED: (200, 200)}),
+    "account_reset_password_done": row(
+        200, 405, **{ANONYMOUS: (200, 405), DEACTIVATED: (200, 405)}
+    ),
+    # A made-up key: the page says the link is not valid (allauth answers 200).
+    "account_reset_password_from_key": row(
+        200, 200, **{ANONYMOUS: (200, 200), DEACTIVATED: (200, 200)}
+    ),
+    "account_reset_password_from_key_done": row(
+        200, 405, **{ANONYMOUS: (200, 405), DEACTIVATED: (200, 405)}
+    ),
+    # Two-factor (django-allauth MFA): enrolment is open to the password-only persona.
+    "mfa_index": row(200, 405, **{PASSWORD_ONLY: (200, 405)}),
+    "mfa_authenticate": row(HOME, HOME, **{PASSWORD_ONLY: (HOME, HOME)}),
+    "mfa_reauthenticate": row(200, 200, **{PASSWORD_ONLY: (SELF, SELF)}),
+    # Enrolment follows the password sign-in directly; changing or viewing two-factor details
+    # afterwards asks for the password again.
+    "mfa_activate_totp": row(SELF, SELF, **{PASSWORD_ONLY: (200, 200)}),
+    "mfa_deactivate_totp": row(REAUTHENTICATE, REAUTHENTICATE, **{PASSWORD_ONLY: (404, 404)}),
+    "mfa_view_recovery_codes": row(REAUTHENTICATE, 405, **{PASSWORD_ONLY: (404, 405)}),
+    # Without an authenticator app the page shows but refuses to make codes.
+    "mfa_generate_recovery_codes": row(
+        REAUTHENTICATE, REAUTHENTICATE, **{PASSWORD_ONLY: (200, 200)}
+    ),
+    "mfa_download_recovery_codes": row(
+        REAUTHENTICATE, REAUTHENTICATE, **{PASSWORD_ONLY: (404, 404)}
+    ),
+    # User and agency management: POST-only actions answer 405 to a GET from a manager
+    # (whatever the id), and 404 to anyone outside their scope.
+    "accounts:user_list": managers_row(200, 405, other_administrator=(200, 405)),
+    "accounts:user_invite": managers_row(200, 200, other_administrator=(200, 200)),
+    "accounts:user_detail": managers_row(200, 405, other_administrator=(404, 405)),
+    "accounts:user_role_add": managers_row(405, 400, other_administrator=(405, 404)),
+    "accounts:user_role_remove": managers_row(405, SELF, other_administrator=(405, 404)),
+    "accounts:user_deactivate": managers_row(405, SELF, other_administrator=(405, 404)),
+    "accounts:user_reactivate": managers_row(405, SELF, other_administrator=(405, 404)),
+    "accounts:user_invitation_resend": managers_row(405, SELF, other_administrator=(405, 404)),
+    "accounts:agency_list": managers_row(200, 405, other_administrator=(200, 405)),
+    "accounts:agency_create": managers_row(200, 200, other_administrator=(200, 200)),
+    "accounts:agency_edit": managers_row(200, 200, other_administrator=(404, 404)),
+}
+
+
+def url_patterns(patterns=None, prefix="", namespace=""):
+    """(route, name, pattern) for every URL the project serves."""
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            inner = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield prefix + str(pattern.pattern), name, pattern
+
+
+ROUTES = list(url_patterns())
+
+
+def row_key(route: str, name: str | None) -> str:
+    return name or route
+
+
+def is_admin(route: str) -> bool:
+    return route.startswith("admin/")
+
+
+def test_every_url_has_a_row():
+    missing = [
+        row_key(route, name)
+        for route, name, _ in ROUTES
+        if not is_admin(route) and row_key(route, name) not in EXPECTED
+    ]
+    assert missing == []
+
+
+def test_no_row_is_left_for_a_url_that_is_gone():
+    names = {row_key(route, name) for route, name, _ in ROUTES}
+    assert set(EXPECTED) - names == set()
+
+
+# --- Filling in URLs ---------------------------------------------------------------------
+
+
+def concrete_path(route: str, name: str | None, world) -> str:
+    a_user = world.people[AGENCY_A_USER]
+    values = {
+        "pk": a_user.pk,
+        "membership_pk": world.membership_a.pk,
+        "kind": "agency",
+        "uidb36": "zz",
+        "key": "not-a-real-key",
+        "url": "",
+        "app_label": "panels",
+        "content_type_id": 1,
+        "object_id": _admin_object_id(name),
+    }
+    if name == "accounts:agency_edit":
+        values["pk"] = world.agency_a.pk
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(values[m.group(1)]), route)
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), path)
+    return "/" + path.lstrip("^").rstrip("$").replace("^", "")
+
+
+def _admin_object_id(name: str | None) -> str:
+    """For an admin change/delete/history URL, the id of a real object of that model."""
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        if name and name.startswith(prefix):
+            obj = model._default_manager.order_by("pk").first()
+            return str(obj.pk) if obj else "1"
+    return "1"
+
+
+# --- Running a cell ----------------------------------------------------------------------
+
+WRITES = """
+    SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_xact_user_tables
+    WHERE relname NOT IN ('django_session', 'core_accessevent')
+      AND relname NOT LIKE 'axes_%%'
+"""
+
+
+def writes_so_far() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(WRITES)
+        return cursor.fetchone()[0]
+
+
+def client_for(persona: str, world) -> Client:
+    client = Client()
+    if persona != ANONYMOUS:
+        user = world.people[persona]
+        client.force_login(user)
+        if persona == DEACTIVATED:
+            user.is_active = False
+            user.save()
+    return client
+
+
+def outcome(response) -> object:
+    if response.status_code != 302:
+        return response.status_code
+    location = response["Location"]
+    if location.startswith("/accounts/login/"):
+        return LOGIN
+    if location.startswith("/accounts/2fa/totp/activate/"):
+        return ENROL
+    if location.startswith("/admin/login/"):
+        return ADMIN_LOGIN
+    if location == "/":
+        return HOME
+    return SELF
+
+
+def header_problems(response, persona: str, what: str) -> list[str]:
+    problems = []
+    if response.get("X-Content-Type-Options") != "nosniff":
+        problems.append(f"{what} as {persona}: no nosniff header")
+    if response.get("X-Frame-Options") != "DENY":
+        problems.append(f"{what} as {persona}: framing not denied")
+    if persona in SIGNED_IN and response.status_code == 200:
+        if "no-store" not in response.get("Cache-Control", ""):
+            problems.append(f"{what} as {persona}: may be cached")
+        if "frame-ancestors 'none'" not in response.get("Content-Security-Policy", ""):
+            problems.append(f"{what} as {persona}: no CSP")
+    return problems
+
+
+class RolledBackError(Exception):
+    pass
+
+
+def run_cell(world, route: str, name: str | None, persona: str) -> list[str]:
+    """One URL as one persona, GET then POST, inside a savepoint that is rolled back so every
+    cell starts from the same world. Returns what did not match."""
+    problems: list[str] = []
+    path = concrete_path(route, name, world)
+    expected_get, expected_post = EXPECTED[row_key(route, name)][persona]
+    try:
+        with transaction.atomic():
+            client = client_for(persona, world)
+            writes, logged = writes_so_far(), AccessEvent.objects.count()
+            response = client.get(path)
+            if outcome(response) != expected_get:
+                problems.append(
+                    f"GET {path} as {persona}: {outcome(response)}, expected {expected_get}"
+                )
+            if writes_so_far() != writes:
+                problems.append(f"GET {path} as {persona} changed the database")
+            problems += header_problems(response, persona, f"GET {path}")
+            response = client.post(path)
+            if outcome(response) != expected_post:
+                problems.append(
+                    f"POST {path} as {persona}: {outcome(response)}, expected {expected_post}"
+                )
+            # No page shows case data yet; the case issues raise this per row.
+            if AccessEvent.objects.count() != logged:
+                problems.append(f"{path} as {persona} wrote to the access log")
+            raise RolledBackError
+    except RolledBackError:
+        pass
+    return problems
+
+
+def run_admin_cell(world, route: str, name: str | None, persona: str) -> list[str]:
+    """Only the system administrator reaches the admin; everyone else is sent to sign in
+    (or to enrol in two-factor) and never sees an admin page."""
+    path = concrete_path(route, name, world)
+    try:
+        with transaction.atomic():
+            client = client_for(persona, world)
+            writes = writes_so_far()
+            response = client.get(path)
+            got = outcome(response)
+            if persona == SYSTEM_ADMINISTRATOR:
+                ok = response.status_code in {200, 302, 403, 404, 405}
+                ok = ok and writes_so_far() == writes
+            elif persona == PASSWORD_ONLY:
+                ok = got == ENROL
+            elif name in {"admin:login", "admin:logout"}:
+                # The sign-in page refuses a signed-in non-staff user; sign-out goes away.
+                ok = response.status_code in {302, 403}
+            else:
+                ok = got in {ADMIN_LOGIN, LOGIN}
+            raise RolledBackError(None if ok else f"GET {path} as {persona}: {got}")
+    except RolledBackError as result:
+        return [str(result.args[0])] if result.args and result.args[0] else []
+
+
+class AuthorizationMatrix(TestCase):
+    """One test per URL; each walks all personas against one shared world."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.world = build_world()
+
+
+def _add_test(route: str, name: str | None) -> None:
+    runner = run_admin_cell if is_admin(route) else run_cell
+
+    def test(self):
+        problems = [p for persona in PERSONAS for p in runner(self.world, route, name, persona)]
+        assert problems == [], "\n".join(problems)
+
+    slug = re.sub(r"\W+", "_", row_key(route, name)).strip("_")
+    test.__name__ = f"test_{slug}"
+    setattr(AuthorizationMatrix, test.__name__, test)
+
+
+for _route, _name, _ in ROUTES:
+    _add_test(_route, _name)
