@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordKeyForm
 from django import forms
 
 from accounts.models import Agency, AgencyRole, PanelRole, User
@@ -118,3 +119,15 @@ class AgencyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["panels"].queryset = panels_administered_by(viewer)
         self.fields["panels"].required = True
+
+
+class SetPasswordForm(ResetPasswordKeyForm):
+    """The page an invitation or reset link opens."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = "New password"
+        self.fields["password1"].help_text = ""
+        self.fields["password2"].label = "New password (again)"
+        for name in ("password1", "password2"):
+            self.fields[name].error_messages["required"] = "Enter your new password"
