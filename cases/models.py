@@ -1,6 +1,7 @@
 """Cases of child deaths and the code lists a notification uses (domain.md §4–§5)."""
 
 from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 
@@ -63,3 +64,271 @@ class PlaceOfDeath(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class DeathType(models.TextChoices):
+    EXPECTED = "expected", "Expected"
+    UNEXPECTED = "unexpected", "Unexpected"
+    NOT_DETERMINED = "not_determined", "Not yet determined"
+
+
+class NhsNumberAbsence(models.TextChoices):
+    NON_RESIDENT = "non_resident", "Not resident in England"
+    NOT_AVAILABLE = "not_available", "Not currently available"
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class CaseState(models.TextChoices):
+    """Where a case is in the review (domain.md §2, Decision — case states).
+
+    notified → information_gathering → ready_for_panel → scheduled → closed; any open state may
+    be paused (with a reason) and resumed to where it was; a scheduled case the panel defers
+    goes back to ready_for_panel. Closed cases are read-only until re-opened with a reason.
+    """
+
+    NOTIFIED = "notified", "Notified"
+    INFORMATION_GATHERING = "information_gathering", "Gathering information"
+    READY_FOR_PANEL = "ready_for_panel", "Ready for panel"
+    SCHEDULED = "scheduled", "Scheduled for panel"
+    PAUSED = "paused", "Paused"
+    CLOSED = "closed", "Closed"
+
+
+class CaseNumberCounter(models.Model):
+    """The last sequence number given in a panel and year, so a number is never reused."""
+
+    panel = models.ForeignKey("panels.Panel", on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["panel", "year"], name="unique_case_counter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.panel_id}/{self.year}: {self.last}"
+
+
+class Case(models.Model):
+    """The review of one child's death. Child and death details are the case's own record,
+    first copied from the notification and kept up to date by the administrator."""
+
+    panel = models.ForeignKey("panels.Panel", on_delete=models.PROTECT, related_name="cases")
+    number = models.CharField(max_length=30, unique=True)  # <PANEL>-<YYYY>-<NNNN>
+    legacy_reference = models.CharField(
+        max_length=60, blank=True, help_text="The panel's own reference, for imported cases."
+    )
+    state = models.CharField(max_length=30, choices=CaseState.choices, default=CaseState.NOTIFIED)
+    paused_from = models.CharField(max_length=30, choices=CaseState.choices, blank=True)
+    pause_reason = models.CharField(max_length=300, blank=True)
+
+    # The child
+    family_name = models.CharField(max_length=100, blank=True)
+    given_names = models.CharField(max_length=150, blank=True)
+    date_of_birth = models.DateField()
+    sex = models.ForeignKey(Sex, on_delete=models.PROTECT)
+    nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
+    ethnicity = models.ForeignKey(EthnicCategory, on_delete=models.PROTECT, null=True, blank=True)
+    area = models.ForeignKey("panels.Area", on_delete=models.PROTECT, related_name="cases")
+    ward = models.ForeignKey(
+        "panels.Ward", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    gestation_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    # The death
+    date_of_death = models.DateField()
+    date_notified = models.DateField()
+    place_of_death = models.ForeignKey(PlaceOfDeath, on_delete=models.PROTECT)
+    death_type = models.CharField(max_length=20, choices=DeathType.choices)
+    rapid_response_held = models.BooleanField(null=True, blank=True)
+
+    key_worker = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date_notified", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["panel", "legacy_reference"],
+                condition=~models.Q(legacy_reference=""),
+                name="unique_legacy_reference_per_panel",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(date_of_death__gte=models.F("date_of_birth")),
+                name="case_death_not_before_birth",
+            ),
+        ]
+        indexes = [models.Index(fields=["panel", "state"], name="case_panel_state_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == CaseState.CLOSED
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian object permissions on cases, with a real foreign key (fast, cascades)."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseEventKind(models.TextChoices):
+    OPENED = "opened", "Case opened"
+    IMPORTED = "imported", "Imported"
+    STATE_CHANGED = "state_changed", "Stage changed"
+    PAUSED = "paused", "Paused"
+    RESUMED = "resumed", "Resumed"
+    DEFERRED = "deferred", "Deferred by the panel"
+    CLOSED = "closed", "Closed"
+    REOPENED = "reopened", "Re-opened"
+    NOTIFICATION_MERGED = "notification_merged", "Notification merged"
+
+
+class CaseEvent(models.Model):
+    """What happened to a case and who did it: the case page's timeline."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=CaseEventKind.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    from_state = models.CharField(max_length=30, choices=CaseState.choices, blank=True)
+    to_state = models.CharField(max_length=30, choices=CaseState.choices, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class RelatedProcessKind(models.TextChoices):
+    INQUEST = "inquest", "Inquest"
+    POLICE_INVESTIGATION = "police_investigation", "Police investigation"
+    SAFEGUARDING_PRACTICE_REVIEW = "safeguarding_practice_review", "Safeguarding practice review"
+    POST_MORTEM = "post_mortem", "Post-mortem"
+
+
+class RelatedProcess(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="related_processes")
+    kind = models.CharField(max_length=40, choices=RelatedProcessKind.choices)
+    started_on = models.DateField(null=True, blank=True)
+    concluded_on = models.DateField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "started_on"]
+        verbose_name_plural = "related processes"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.case})"
+
+
+class NotificationSource(models.TextChoices):
+    ADMINISTRATOR = "administrator", "Entered by the administrator"
+    PUBLIC_FORM = "public_form", "Public notification form"
+    IMPORT = "import", "Historic import"
+
+
+class TriageStatus(models.TextChoices):
+    """A notification waits in triage until it opens a case or joins one."""
+
+    NEW = "new", "Waiting for triage"
+    CASE_OPENED = "case_opened", "Case opened"
+    MERGED = "merged", "Merged into an existing case"
+
+
+class Notification(models.Model):
+    """A death notification as it was received (domain.md §4 "Notification")."""
+
+    panel = models.ForeignKey("panels.Panel", on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(max_length=20, unique=True)  # shown to a public notifier
+    source = models.CharField(max_length=20, choices=NotificationSource.choices)
+    triage_status = models.CharField(
+        max_length=20, choices=TriageStatus.choices, default=TriageStatus.NEW
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+    )
+    # Pairs the administrator has looked at and judged to be different children.
+    distinct_from = models.ManyToManyField("self", blank=True, symmetrical=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    # Child
+    family_name = models.CharField(max_length=100)
+    given_names = models.CharField(max_length=150)
+    other_names = models.CharField(max_length=200, blank=True)
+    date_of_birth = models.DateField()
+    sex = models.ForeignKey(Sex, on_delete=models.PROTECT)
+    nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
+    nhs_number_absent_reason = models.CharField(
+        max_length=20, choices=NhsNumberAbsence.choices, blank=True
+    )
+    ethnicity = models.ForeignKey(EthnicCategory, on_delete=models.PROTECT, null=True, blank=True)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    area = models.ForeignKey("panels.Area", on_delete=models.PROTECT, null=True, blank=True)
+    ward = models.ForeignKey("panels.Ward", on_delete=models.PROTECT, null=True, blank=True)
+    gp_practice = models.CharField(max_length=200, blank=True)
+
+    # Death
+    date_of_death = models.DateField()
+    time_of_death = models.TimeField(null=True, blank=True)
+    place_of_death = models.ForeignKey(PlaceOfDeath, on_delete=models.PROTECT)
+    place_of_event = models.CharField(max_length=300, blank=True)
+    death_type = models.CharField(max_length=20, choices=DeathType.choices)
+    confirmed_by_designated_doctor = models.CharField(
+        max_length=10, choices=YesNoUnknown.choices, blank=True
+    )
+    post_mortem_required = models.CharField(max_length=10, choices=YesNoUnknown.choices, blank=True)
+    coroner_informed = models.CharField(max_length=10, choices=YesNoUnknown.choices, blank=True)
+    known_causes = models.TextField(blank=True)
+    circumstances = models.TextField(blank=True)
+
+    # Household
+    parental_responsibility = models.TextField(blank=True)
+    other_children = models.TextField(blank=True)
+
+    # Notifier
+    notifier_name = models.CharField(max_length=150)
+    notifier_role = models.CharField(max_length=150, blank=True)
+    notifier_organisation = models.CharField(max_length=200)
+    notifier_email = models.EmailField(blank=True)
+    notifier_phone = models.CharField(max_length=30, blank=True)
+    notified_on = models.DateField()
+    agencies_involved = models.TextField(blank=True)
+
+    history = HistoricalRecords(m2m_fields=[distinct_from])
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(
+                fields=["family_name", "date_of_birth", "date_of_death"],
+                name="notification_duplicate_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -110,3 +110,76 @@ class Factor(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class ModifiableDecision(models.TextChoices):
+    YES = "yes", "Yes: modifiable factors identified"
+    NO = "no", "No modifiable factors identified"
+    INSUFFICIENT_INFORMATION = "insufficient_information", "Insufficient information"
+
+
+class Analysis(models.Model):
+    """The panel's analysis of one case (domain.md §4 "Analysis"), recorded at a meeting or
+    brought in with a historic case. Completing it closes the case."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="analysis")
+    review_date = models.DateField()
+    attendance = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    primary_category = models.ForeignKey(
+        CategoryOfDeath, on_delete=models.PROTECT, related_name="+"
+    )
+    contributing_categories = models.ManyToManyField(CategoryOfDeath, blank=True, related_name="+")
+    modifiable = models.CharField(max_length=30, choices=ModifiableDecision.choices)
+    learning = models.TextField(blank=True)
+    process_issues = models.TextField(blank=True, help_text="Issues in the review process itself.")
+
+    history = HistoricalRecords(m2m_fields=[contributing_categories])
+
+    class Meta:
+        verbose_name_plural = "analyses"
+
+    def __str__(self) -> str:
+        return f"Analysis of {self.case}"
+
+
+class AnalysisFactor(models.Model):
+    analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="factors")
+    factor = models.ForeignKey(Factor, on_delete=models.PROTECT)
+    # Blank only for an imported "other" factor whose domain the old records did not say.
+    domain = models.CharField(max_length=1, choices=FactorDomain.choices, blank=True)
+    contributed = models.BooleanField(default=False)
+    modifiable = models.BooleanField(default=False)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["analysis", "factor", "domain"], name="unique_factor_per_analysis"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.factor} ({self.domain})"
+
+
+class ActionLevel(models.TextChoices):
+    LOCAL = "local", "Local"
+    REGIONAL = "regional", "Regional"
+    NATIONAL = "national", "National"
+
+
+class AnalysisAction(models.Model):
+    analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    owner = models.CharField(max_length=200, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    level = models.CharField(max_length=10, choices=ActionLevel.choices, default=ActionLevel.LOCAL)
+    done = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return self.description[:60]

@@ -1,0 +1,287 @@
+"""Writes to notifications and cases: one service per action, each recording who acted.
+
+Every state change of a case goes through `_transition`, which locks the row, checks the
+allowed source states and writes a timeline event.
+"""
+
+import secrets
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseNumberCounter,
+    CaseState,
+    Notification,
+    TriageStatus,
+)
+from cases.permissions import case_grant_to_panel
+from panels.models import Panel
+
+# Which states each transition may start from (domain.md §2).
+OPEN_STATES = {
+    CaseState.NOTIFIED,
+    CaseState.INFORMATION_GATHERING,
+    CaseState.READY_FOR_PANEL,
+    CaseState.SCHEDULED,
+}
+
+
+class TransitionError(ValidationError):
+    """The case is not in a state this action can start from."""
+
+
+def _save(instance, *, by: User, reason: str | None = None) -> None:
+    instance._history_user = by
+    if reason:
+        instance._change_reason = reason
+    instance.save()
+
+
+def _event(
+    case: Case,
+    *,
+    kind: CaseEventKind,
+    by: User,
+    from_state: str = "",
+    to_state: str = "",
+    detail: str = "",
+) -> CaseEvent:
+    event = CaseEvent(
+        case=case, kind=kind, by=by, from_state=from_state, to_state=to_state, detail=detail[:500]
+    )
+    _save(event, by=by)
+    return event
+
+
+def case_number_next(*, panel: Panel, year: int) -> str:
+    """`<PANEL>-<YYYY>-<NNNN>`; the counter row is locked, so numbers are never given twice."""
+    counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(panel=panel, year=year)
+    counter.last += 1
+    counter.save()
+    return f"{panel.code}-{year}-{counter.last:04d}"
+
+
+def notification_reference_new() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on the phone
+    while True:
+        reference = "N" + "".join(secrets.choice(alphabet) for _ in range(7))
+        if not Notification.objects.filter(reference=reference).exists():
+            return reference
+
+
+@transaction.atomic
+def notification_record(*, panel: Panel, source: str, fields: dict, by: User) -> Notification:
+    notification = Notification(
+        panel=panel, source=source, reference=notification_reference_new(), **fields
+    )
+    notification.full_clean()
+    _save(notification, by=by, reason=f"notification received ({source})")
+    return notification
+
+
+CHILD_FIELDS = [
+    "family_name",
+    "given_names",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "ethnicity",
+    "area",
+    "ward",
+    "date_of_death",
+    "place_of_death",
+    "death_type",
+]
+
+
+@transaction.atomic
+def case_open(*, notification: Notification, by: User) -> Case:
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.triage_status != TriageStatus.NEW:
+        raise TransitionError("This notification has already been dealt with")
+    if notification.area is None:
+        raise ValidationError({"area": "Choose the area the child lived in before opening a case"})
+    case = Case(
+        panel=notification.panel,
+        number=case_number_next(panel=notification.panel, year=notification.notified_on.year),
+        date_notified=notification.notified_on,
+        **{name: getattr(notification, name) for name in CHILD_FIELDS},
+    )
+    _save(case, by=by, reason="case opened from notification")
+    notification.case = case
+    notification.triage_status = TriageStatus.CASE_OPENED
+    _save(notification, by=by, reason="case opened")
+    _event(
+        case,
+        kind=CaseEventKind.OPENED,
+        by=by,
+        to_state=case.state,
+        detail=f"From notification {notification.reference}",
+    )
+    case_grant_to_panel(case)
+    return case
+
+
+@transaction.atomic
+def notification_merge(*, notification: Notification, case: Case, by: User) -> Notification:
+    """The same death notified twice: keep both notifications, on one case."""
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.triage_status != TriageStatus.NEW:
+        raise TransitionError("This notification has already been dealt with")
+    if case.panel_id != notification.panel_id:
+        raise ValidationError("A notification can only join a case of its own panel")
+    notification.case = case
+    notification.triage_status = TriageStatus.MERGED
+    _save(notification, by=by, reason=f"merged into {case.number}")
+    _event(
+        case,
+        kind=CaseEventKind.NOTIFICATION_MERGED,
+        by=by,
+        detail=f"Notification {notification.reference} merged",
+    )
+    return notification
+
+
+@transaction.atomic
+def notification_mark_distinct(
+    *, notification: Notification, other: Notification, by: User
+) -> None:
+    notification._history_user = by
+    notification.distinct_from.add(other)
+
+
+def _transition(
+    case: Case,
+    *,
+    allowed: set,
+    to: CaseState,
+    by: User,
+    kind: CaseEventKind,
+    detail: str = "",
+    **changes,
+) -> Case:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.state not in allowed:
+        raise TransitionError(
+            f"A case that is {case.get_state_display().lower()} cannot be "
+            f"{dict(CaseEventKind.choices)[kind].lower()}"
+        )
+    from_state = case.state
+    case.state = to
+    for name, value in changes.items():
+        setattr(case, name, value)
+    _save(case, by=by, reason=dict(CaseEventKind.choices)[kind])
+    _event(case, kind=kind, by=by, from_state=from_state, to_state=to, detail=detail)
+    return case
+
+
+@transaction.atomic
+def case_start_information_gathering(*, case: Case, by: User) -> Case:
+    return _transition(
+        case,
+        allowed={CaseState.NOTIFIED},
+        to=CaseState.INFORMATION_GATHERING,
+        by=by,
+        kind=CaseEventKind.STATE_CHANGED,
+    )
+
+
+@transaction.atomic
+def case_mark_ready_for_panel(*, case: Case, by: User) -> Case:
+    return _transition(
+        case,
+        allowed={CaseState.NOTIFIED, CaseState.INFORMATION_GATHERING},
+        to=CaseState.READY_FOR_PANEL,
+        by=by,
+        kind=CaseEventKind.STATE_CHANGED,
+    )
+
+
+@transaction.atomic
+def case_schedule(*, case: Case, by: User) -> Case:
+    return _transition(
+        case,
+        allowed={CaseState.READY_FOR_PANEL},
+        to=CaseState.SCHEDULED,
+        by=by,
+        kind=CaseEventKind.STATE_CHANGED,
+    )
+
+
+@transaction.atomic
+def case_defer(*, case: Case, reason: str, by: User) -> Case:
+    return _transition(
+        case,
+        allowed={CaseState.SCHEDULED},
+        to=CaseState.READY_FOR_PANEL,
+        by=by,
+        kind=CaseEventKind.DEFERRED,
+        detail=reason,
+    )
+
+
+@transaction.atomic
+def case_pause(*, case: Case, reason: str, by: User) -> Case:
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the case is paused"})
+    current = Case.objects.get(pk=case.pk).state
+    return _transition(
+        case,
+        allowed=OPEN_STATES,
+        to=CaseState.PAUSED,
+        by=by,
+        kind=CaseEventKind.PAUSED,
+        detail=reason,
+        paused_from=current,
+        pause_reason=reason,
+    )
+
+
+@transaction.atomic
+def case_resume(*, case: Case, by: User) -> Case:
+    back_to = Case.objects.get(pk=case.pk).paused_from or CaseState.INFORMATION_GATHERING
+    return _transition(
+        case,
+        allowed={CaseState.PAUSED},
+        to=CaseState(back_to),
+        by=by,
+        kind=CaseEventKind.RESUMED,
+        paused_from="",
+        pause_reason="",
+    )
+
+
+@transaction.atomic
+def case_close(*, case: Case, review_date: date, by: User) -> Case:
+    """Closing follows the panel's completed analysis; the review date is the closure date."""
+    if not hasattr(Case.objects.get(pk=case.pk), "analysis"):
+        raise ValidationError("Record the panel's analysis before closing the case")
+    return _transition(
+        case,
+        allowed={CaseState.SCHEDULED, CaseState.READY_FOR_PANEL},
+        to=CaseState.CLOSED,
+        by=by,
+        kind=CaseEventKind.CLOSED,
+        closed_on=review_date,
+    )
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, reason: str, by: User) -> Case:
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the case is re-opened"})
+    return _transition(
+        case,
+        allowed={CaseState.CLOSED},
+        to=CaseState.READY_FOR_PANEL,
+        by=by,
+        kind=CaseEventKind.REOPENED,
+        detail=reason,
+        closed_on=None,
+    )
