@@ -19,5 +19,6 @@ urlpatterns = [
     re_path(r"^accounts/confirm-email/", core_views.not_offered, name="email_confirm_not_offered"),
     path("accounts/", include("allauth.urls")),
     path("manage/", include("accounts.urls")),
+    path("", include("cases.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -18,8 +18,11 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
     if user is None or not user.is_authenticated:
         return []
     from accounts.permissions import may_manage_users
+    from cases.permissions import may_record_notifications
 
     items = [("Home", reverse("home"))]
+    if may_record_notifications(user):
+        items += [("Cases", reverse("cases:case_list")), ("Notifications", reverse("cases:triage"))]
     if may_manage_users(user):
         items += [
             ("Users", reverse("accounts:user_list")),

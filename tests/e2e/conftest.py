@@ -63,10 +63,10 @@ class Browser:
         self.page.goto(self.base_url + path)
         self.audit()
 
-    def click(self, name: str, role: str = "button") -> None:
+    def click(self, name: str, role: str = "button", *, exact: bool = False) -> None:
         """Follow a button or link that leads to another page."""
         with self.page.expect_navigation():
-            self.page.get_by_role(role, name=name).click()
+            self.page.get_by_role(role, name=name, exact=exact).click()
         self.audit()
 
     def fill(self, label: str, value: str) -> None:

@@ -26,7 +26,7 @@ def test_an_invited_user_sets_a_password_and_enrols_in_two_factor(
 
     # The administrator invites Dana.
     sign_in_with_code(browser_user, "alice@example.org", PASSWORD)
-    browser_user.click("Users", role="link")
+    browser_user.click("Users", role="link", exact=True)
     browser_user.click("Invite a user", role="link")
     browser_user.fill("Full name", "Dana Doctor")
     browser_user.fill("Email address", "dana@example.org")

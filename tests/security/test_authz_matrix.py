@@ -8,6 +8,7 @@ signed-in page must carry. Later issues add their URLs' rows here.
 import re
 
 from django.contrib import admin
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -60,6 +61,16 @@ def managers_row(get, post, *, other_administrator):
         get,
         post,
         **dict.fromkeys(NOT_MANAGERS, (404, 404)),
+        **{OTHER_ADMINISTRATOR: other_administrator},
+    )
+
+
+def admins_row(get, post, *, other_administrator, everyone_else=(404, 404)):
+    """Pages for CDOP administrators; the system administrator sees no case data."""
+    return row(
+        get,
+        post,
+        **dict.fromkeys([*NOT_MANAGERS, SYSTEM_ADMINISTRATOR], everyone_else),
         **{OTHER_ADMINISTRATOR: other_administrator},
     )
 
@@ -142,6 +153,33 @@ EXPECTED = {
     "accounts:agency_list": managers_row(200, 405, other_administrator=(200, 405)),
     "accounts:agency_create": managers_row(200, 200, other_administrator=(200, 200)),
     "accounts:agency_edit": managers_row(200, 200, other_administrator=(404, 404)),
+    # Notifications and cases: the CDOP administrators of the panel (BEDS); another panel's
+    # administrator has the pages but none of BEDS's objects; everyone else has nothing.
+    "cases:case_list": admins_row(200, 405, other_administrator=(200, 405)),
+    "cases:case_detail": admins_row(
+        200, 405, other_administrator=(404, 405), everyone_else=(404, 405)
+    ),
+    "cases:case_transition": admins_row(
+        405, SELF, other_administrator=(405, 404), everyone_else=(405, 404)
+    ),
+    "cases:triage": admins_row(200, 405, other_administrator=(200, 405)),
+    "cases:notification_new": admins_row(200, 200, other_administrator=(200, 200)),
+    "cases:notification_detail": admins_row(200, 405, other_administrator=(404, 405)),
+    "cases:notification_open_case": admins_row(405, SELF, other_administrator=(405, 404)),
+    "cases:notification_merge": admins_row(405, SELF, other_administrator=(405, 404)),
+    "cases:notification_mark_distinct": admins_row(405, SELF, other_administrator=(405, 404)),
+    # The public notification page: anyone, signed in or not (re-shown with errors on POST).
+    "cases:public_notify": row(200, 200, **{ANONYMOUS: (200, 200), DEACTIVATED: (200, 200)}),
+    "cases:public_notify_done": row(200, 405, **{ANONYMOUS: (200, 405), DEACTIVATED: (200, 405)}),
+}
+
+# GETs that show case data write one access-log row per list or record shown.
+LOGGED = {
+    "home": {ADMINISTRATOR: 2},  # the triage queue and the oldest open cases
+    "cases:case_list": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},
+    "cases:case_detail": {ADMINISTRATOR: 1},
+    "cases:triage": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},
+    "cases:notification_detail": {ADMINISTRATOR: 1},
 }
 
 
@@ -197,9 +235,17 @@ def concrete_path(route: str, name: str | None, world) -> str:
         "app_label": "panels",
         "content_type_id": 1,
         "object_id": _admin_object_id(name),
+        "case_pk": world.case.pk,
+        "other_pk": world.other_notification.pk,
+        "action": "gather",
+        "code": world.beds.code,
     }
     if name == "accounts:agency_edit":
         values["pk"] = world.agency_a.pk
+    if name and name.startswith("cases:case_"):
+        values["pk"] = world.case.pk
+    if name and name.startswith("cases:notification_"):
+        values["pk"] = world.notification.pk
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(values[m.group(1)]), route)
     path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), path)
     return "/" + path.lstrip("^").rstrip("$").replace("^", "")
@@ -280,6 +326,7 @@ def run_cell(world, route: str, name: str | None, persona: str) -> list[str]:
     problems: list[str] = []
     path = concrete_path(route, name, world)
     expected_get, expected_post = EXPECTED[row_key(route, name)][persona]
+    cache.clear()  # rate limits and sessions in Redis start afresh, like the database
     try:
         with transaction.atomic():
             client = client_for(persona, world)
@@ -291,15 +338,22 @@ def run_cell(world, route: str, name: str | None, persona: str) -> list[str]:
                 )
             if writes_so_far() != writes:
                 problems.append(f"GET {path} as {persona} changed the database")
+            expected_logged = LOGGED.get(row_key(route, name), {}).get(persona, 0)
+            if AccessEvent.objects.count() - logged != expected_logged:
+                problems.append(
+                    f"GET {path} as {persona}: wrote "
+                    f"{AccessEvent.objects.count() - logged} access-log rows, "
+                    f"expected {expected_logged}"
+                )
+            logged = AccessEvent.objects.count()
             problems += header_problems(response, persona, f"GET {path}")
             response = client.post(path)
             if outcome(response) != expected_post:
                 problems.append(
                     f"POST {path} as {persona}: {outcome(response)}, expected {expected_post}"
                 )
-            # No page shows case data yet; the case issues raise this per row.
             if AccessEvent.objects.count() != logged:
-                problems.append(f"{path} as {persona} wrote to the access log")
+                problems.append(f"POST {path} as {persona} wrote to the access log")
             raise RolledBackError
     except RolledBackError:
         pass

@@ -18,9 +18,11 @@ from accounts.services import (
     panel_membership_add,
     user_create,
 )
+from cases.models import Case, Notification
 from core.history import system_user
 from panels.models import Panel
 from panels.services import panel_setup
+from tests.cases.factories import make_case, make_notification
 
 PASSWORD = "a-long-test-password-42"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -52,15 +54,9 @@ class World:
     agency_b: Agency
     people: dict[str, User]
     membership_a: AgencyMembership
-
-    def url_kwargs(self) -> dict[str, object]:
-        """Values for the URL parameters, all pointing at BEDS's side of the world."""
-        a_user = self.people[AGENCY_A_USER]
-        return {
-            "pk": a_user.pk,  # user pages; agency pages use agency_pk below via name rules
-            "membership_pk": self.membership_a.pk,
-            "kind": "agency",
-        }
+    case: Case
+    notification: Notification
+    other_notification: Notification
 
 
 def build_world() -> World:
@@ -122,6 +118,10 @@ def build_world() -> World:
         user=people[AGENCY_B_USER], agency=agency_b, role=AgencyRole.USER, by=system
     )
     assert Group.objects.filter(name="system administrators").exists()
+    # BEDS has an open case and two new notifications of one child (a possible duplicate).
+    case = make_case(beds, system)
+    notification = make_notification(beds, system, nhs_number="4010232137")
+    other_notification = make_notification(beds, system, nhs_number="4010232137")
     return World(
         beds=beds,
         mk=mk,
@@ -129,4 +129,7 @@ def build_world() -> World:
         agency_b=agency_b,
         people=people,
         membership_a=membership_a,
+        case=case,
+        notification=notification,
+        other_notification=other_notification,
     )

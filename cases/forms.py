@@ -1,0 +1,209 @@
+"""Forms for notifications and cases. Ownership (panel, source, case) is set by services."""
+
+from dateutil.relativedelta import relativedelta
+from django import forms
+from django.utils import timezone
+
+from cases.models import NhsNumberAbsence, Notification
+from cases.validators import nhs_number_is_valid, normalise_nhs_number
+from core.forms import GovUKDateField
+from panels.models import Panel, Ward
+
+CHILD = [
+    "family_name",
+    "given_names",
+    "other_names",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "nhs_number_absent_reason",
+    "ethnicity",
+    "address",
+    "postcode",
+    "area",
+    "ward",
+    "gp_practice",
+]
+DEATH = [
+    "date_of_death",
+    "time_of_death",
+    "place_of_death",
+    "place_of_event",
+    "death_type",
+    "confirmed_by_designated_doctor",
+    "post_mortem_required",
+    "coroner_informed",
+    "known_causes",
+    "circumstances",
+]
+HOUSEHOLD = ["parental_responsibility", "other_children"]
+NOTIFIER = [
+    "notifier_name",
+    "notifier_role",
+    "notifier_organisation",
+    "notifier_email",
+    "notifier_phone",
+    "notified_on",
+    "agencies_involved",
+]
+SECTIONS = [
+    ("The child", CHILD),
+    ("The death", DEATH),
+    ("The household", HOUSEHOLD),
+    ("Who is notifying", NOTIFIER),
+]
+
+
+class NotificationForm(forms.ModelForm):
+    date_of_birth = GovUKDateField(label="Date of birth", help_text="For example, 27 3 2019")
+    date_of_death = GovUKDateField(label="Date of death", help_text="For example, 4 3 2024")
+    notified_on = GovUKDateField(
+        label="Date of notification", help_text="The day you are telling the panel"
+    )
+
+    class Meta:
+        model = Notification
+        fields = [*CHILD, *DEATH, *HOUSEHOLD, *NOTIFIER]
+        labels = {
+            "family_name": "Family name",
+            "given_names": "Given names",
+            "other_names": "Other names the child was known by",
+            "sex": "Sex",
+            "nhs_number": "NHS number",
+            "nhs_number_absent_reason": "If there is no NHS number, why not?",
+            "ethnicity": "Ethnicity",
+            "address": "Home address",
+            "area": "Area the child lived in",
+            "ward": "Ward",
+            "gp_practice": "GP practice",
+            "time_of_death": "Time of death",
+            "place_of_death": "Place of death",
+            "place_of_event": "Where the fatal event happened, if somewhere else",
+            "death_type": "Was the death expected?",
+            "confirmed_by_designated_doctor": "Confirmed by the designated doctor?",
+            "post_mortem_required": "Is a post-mortem required?",
+            "coroner_informed": "Has the coroner been informed?",
+            "known_causes": "Known causes of death (as on the death certificate)",
+            "circumstances": "Summary of the circumstances",
+            "parental_responsibility": "People with parental responsibility",
+            "other_children": "Other children in the household",
+            "notifier_name": "Your name",
+            "notifier_role": "Your role",
+            "notifier_organisation": "Your organisation",
+            "notifier_email": "Your email address",
+            "notifier_phone": "Your phone number",
+            "agencies_involved": "Agencies known to be involved with the child or family",
+        }
+        help_texts = {
+            "nhs_number": "10 digits, for example 943 476 5919",
+            "time_of_death": "24-hour clock, for example 14:30",
+            "other_children": "Names and ages, so that they can be kept safe",
+        }
+        widgets = {
+            "sex": forms.RadioSelect,
+            "nhs_number_absent_reason": forms.RadioSelect,
+            "death_type": forms.RadioSelect,
+            "confirmed_by_designated_doctor": forms.RadioSelect,
+            "post_mortem_required": forms.RadioSelect,
+            "coroner_informed": forms.RadioSelect,
+            "time_of_death": forms.TimeInput(format="%H:%M"),
+        }
+        error_messages = {
+            "family_name": {"required": "Enter the child's family name"},
+            "given_names": {"required": "Enter the child's given names"},
+            "sex": {"required": "Select the child's sex"},
+            "place_of_death": {"required": "Select the place of death"},
+            "death_type": {"required": "Select whether the death was expected"},
+            "notifier_name": {"required": "Enter your name"},
+            "notifier_organisation": {"required": "Enter your organisation"},
+            "time_of_death": {"invalid": "Enter the time of death like 14:30"},
+            "notifier_email": {"invalid": "Enter an email address like name@example.org"},
+        }
+
+    def __init__(self, *args, panel: Panel, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.panel = panel
+        self.fields["area"].queryset = panel.areas.all()
+        self.fields["ward"].queryset = Ward.objects.filter(area__panel=panel).select_related("area")
+        self.fields["ward"].label_from_instance = lambda w: f"{w.name} ({w.area.name})"
+        self.fields["nhs_number_absent_reason"].choices = NhsNumberAbsence.choices
+        for name in ("sex", "place_of_death", "ethnicity", "area", "ward"):
+            self.fields[name].empty_label = None if name == "sex" else "Choose one"
+        for name in (
+            "confirmed_by_designated_doctor",
+            "post_mortem_required",
+            "coroner_informed",
+            "death_type",
+        ):
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+
+    def clean_nhs_number(self) -> str:
+        value = normalise_nhs_number(self.cleaned_data.get("nhs_number") or "")
+        if value and not nhs_number_is_valid(value):
+            raise forms.ValidationError("Enter a real NHS number: 10 digits, like 943 476 5919")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        born, died = data.get("date_of_birth"), data.get("date_of_death")
+        notified = data.get("notified_on")
+        for name, value in (
+            ("date_of_birth", born),
+            ("date_of_death", died),
+            ("notified_on", notified),
+        ):
+            if value and value > today:
+                self.add_error(name, f"{self.fields[name].label} must be today or in the past")
+        if born and died:
+            if died < born:
+                self.add_error(
+                    "date_of_death", "Date of death must be on or after the date of birth"
+                )
+            elif died >= born + relativedelta(years=18):
+                self.add_error("date_of_death", "The child must have been under 18 when they died")
+        if died and notified and notified < died:
+            self.add_error(
+                "notified_on", "Date of notification must be on or after the date of death"
+            )
+        has_number = bool(data.get("nhs_number"))
+        reason = data.get("nhs_number_absent_reason")
+        if not has_number and not reason and "nhs_number" not in self.errors:
+            self.add_error("nhs_number", "Enter the NHS number, or say why there is none")
+        if has_number and reason:
+            self.add_error(
+                "nhs_number_absent_reason", "Leave this empty when you give an NHS number"
+            )
+        ward, area = data.get("ward"), data.get("area")
+        if ward and area and ward.area_id != area.pk:
+            self.add_error("ward", f"{ward.name} is not in {area.name}")
+        return data
+
+    def sections(self):
+        return [(title, [self[name] for name in names]) for title, names in SECTIONS]
+
+
+class PublicNotificationForm(NotificationForm):
+    """For professionals without an account. A hidden field catches form-filling robots."""
+
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notifier_email"].required = True
+        self.fields["notifier_email"].error_messages["required"] = "Enter your email address"
+        self.fields["notifier_phone"].required = True
+        self.fields["notifier_phone"].error_messages["required"] = "Enter your phone number"
+        self.fields["notifier_role"].required = True
+        self.fields["notifier_role"].error_messages["required"] = "Enter your role"
+
+    def is_robot(self) -> bool:
+        return bool(self.data.get("website"))
+
+
+class CaseActionForm(forms.Form):
+    reason = forms.CharField(label="Reason", max_length=300, required=False)

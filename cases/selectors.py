@@ -1,0 +1,175 @@
+"""Reads of cases and notifications, always through the user's permissions."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import PanelRole, User
+from accounts.selectors import panels_where
+from cases.models import Case, CaseState, Notification, TriageStatus
+from cases.permissions import cases_visible_to
+from cases.validators import normalise_nhs_number
+
+
+def age_in_years():
+    """Whole years between birth and death, in the database (portable: PostgreSQL, SQLite)."""
+    birthday_not_reached = When_(
+        When(
+            Q(date_of_death__month__lt=ExtractMonth("date_of_birth"))
+            | Q(
+                date_of_death__month=ExtractMonth("date_of_birth"),
+                date_of_death__day__lt=ExtractDay("date_of_birth"),
+            ),
+            then=Value(1),
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return ExtractYear("date_of_death") - ExtractYear("date_of_birth") - birthday_not_reached
+
+
+AGE_BANDS = {"under_1": (0, 0), "1_9": (1, 9), "10_17": (10, 17)}
+AGE_BAND_LABELS = {"under_1": "Under 1", "1_9": "1 to 9 years", "10_17": "10 to 17 years"}
+
+# Open cases not yet on an agenda six months after the death are at risk of missing the
+# 12-month review target (domain.md §3: warnings at 6 and 9 months).
+AT_RISK_AFTER = relativedelta(months=6)
+
+
+def at_risk_filter(today: date | None = None) -> Q:
+    today = today or timezone.localdate()
+    return Q(date_of_death__lte=today - AT_RISK_AFTER) & ~Q(
+        state__in=[CaseState.SCHEDULED, CaseState.CLOSED]
+    )
+
+
+SORTS = {
+    "number": "number",
+    "family_name": "family_name",
+    "date_of_death": "date_of_death",
+    "date_notified": "date_notified",
+    "state": "state",
+}
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    q: str = ""
+    state: str = ""
+    area: str = ""
+    death_type: str = ""
+    age_band: str = ""
+    notified_from: date | None = None
+    notified_to: date | None = None
+    at_risk: bool = False
+    sort: str = "-date_notified"
+
+
+def case_list_for(user: User, filters: CaseFilters) -> QuerySet[Case]:
+    cases = cases_visible_to(user).select_related("area", "sex", "panel")
+    if filters.q:
+        q = filters.q.strip()
+        digits = normalise_nhs_number(q)
+        match = Q(number__icontains=q) | Q(family_name__icontains=q) | Q(legacy_reference__iexact=q)
+        if digits.isdigit() and len(digits) == 10:
+            match |= Q(nhs_number=digits)
+        cases = cases.filter(match)
+    if filters.state:
+        cases = cases.filter(state=filters.state)
+    if filters.area:
+        cases = cases.filter(area_id=filters.area)
+    if filters.death_type:
+        cases = cases.filter(death_type=filters.death_type)
+    if filters.age_band in AGE_BANDS:
+        low, high = AGE_BANDS[filters.age_band]
+        cases = cases.annotate(age_years=age_in_years()).filter(
+            age_years__gte=low, age_years__lte=high
+        )
+    if filters.notified_from:
+        cases = cases.filter(date_notified__gte=filters.notified_from)
+    if filters.notified_to:
+        cases = cases.filter(date_notified__lte=filters.notified_to)
+    if filters.at_risk:
+        cases = cases.filter(at_risk_filter())
+    field = filters.sort.lstrip("-")
+    if field in SORTS:
+        prefix = "-" if filters.sort.startswith("-") else ""
+        cases = cases.order_by(f"{prefix}{SORTS[field]}", f"{prefix}number")
+    return cases
+
+
+def get_case_for_user(user: User, pk: int) -> Case:
+    """A case the user may see, with what the case page shows; otherwise 404."""
+    return get_object_or_404(
+        cases_visible_to(user).select_related(
+            "panel", "area", "ward", "sex", "ethnicity", "place_of_death", "key_worker"
+        ),
+        pk=pk,
+    )
+
+
+def notifications_visible_to(user: User) -> QuerySet[Notification]:
+    """Notifications of the panels the user administers (triage is the administrator's)."""
+    return Notification.objects.filter(
+        panel__in=panels_where(user, PanelRole.ADMINISTRATOR)
+    ).select_related("panel", "sex", "area", "place_of_death", "case")
+
+
+def triage_queue_for(user: User) -> QuerySet[Notification]:
+    return notifications_visible_to(user).filter(triage_status=TriageStatus.NEW)
+
+
+def get_notification_for_user(user: User, pk: int) -> Notification:
+    return get_object_or_404(notifications_visible_to(user), pk=pk)
+
+
+@dataclass(frozen=True)
+class PossibleDuplicates:
+    cases: list[Case]
+    notifications: list[Notification]
+
+    def __bool__(self) -> bool:
+        return bool(self.cases or self.notifications)
+
+
+def possible_duplicates(user: User, notification: Notification) -> PossibleDuplicates:
+    """Same NHS number, or same family name + date of birth + date of death (domain.md §2)."""
+    same_child = Q(
+        family_name__iexact=notification.family_name,
+        date_of_birth=notification.date_of_birth,
+        date_of_death=notification.date_of_death,
+    )
+    if notification.nhs_number:
+        same_child |= Q(nhs_number=notification.nhs_number)
+    cases = (
+        cases_visible_to(user)
+        .filter(same_child, panel=notification.panel)
+        .exclude(notifications=notification)
+        .distinct()
+    )
+    judged_distinct = notification.distinct_from.values("pk")
+    notifications = (
+        notifications_visible_to(user)
+        .filter(same_child, triage_status=TriageStatus.NEW)
+        .exclude(pk=notification.pk)
+        .exclude(pk__in=judged_distinct)
+    )
+    return PossibleDuplicates(cases=list(cases), notifications=list(notifications))
+
+
+def case_counts_by_state(user: User) -> dict[str, int]:
+    from django.db.models import Count
+
+    counts = dict(
+        cases_visible_to(user)
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    return {state: counts.get(state, 0) for state in CaseState.values}

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/<slug:action>/", views.case_transition, name="case_transition"),
+    path("notifications/", views.triage, name="triage"),
+    path("notifications/new/", views.notification_new, name="notification_new"),
+    path("notifications/<int:pk>/", views.notification_detail, name="notification_detail"),
+    path(
+        "notifications/<int:pk>/open-case/",
+        views.notification_open_case,
+        name="notification_open_case",
+    ),
+    path(
+        "notifications/<int:pk>/merge/<int:case_pk>/",
+        views.notification_merge,
+        name="notification_merge",
+    ),
+    path(
+        "notifications/<int:pk>/distinct/<int:other_pk>/",
+        views.notification_mark_distinct,
+        name="notification_mark_distinct",
+    ),
+    path("notify/<str:code>/", views.public_notify, name="public_notify"),
+    path("notify/<str:code>/done/", views.public_notify_done, name="public_notify_done"),
+]

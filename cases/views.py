@@ -1,0 +1,326 @@
+"""Notifications, triage and cases for the CDOP administrator; the public notification page."""
+
+from datetime import date
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.models import PanelRole
+from accounts.selectors import panels_where
+from cases import services
+from cases.forms import CaseActionForm, NotificationForm, PublicNotificationForm
+from cases.models import Case, CaseState, DeathType, Notification, NotificationSource
+from cases.permissions import may_change_case, may_record_notifications
+from cases.selectors import (
+    AGE_BAND_LABELS,
+    CaseFilters,
+    case_list_for,
+    get_case_for_user,
+    get_notification_for_user,
+    possible_duplicates,
+    triage_queue_for,
+)
+from core.access_log import client_ip, record_access
+from core.models import AccessAction
+from panels.models import Panel
+
+PAGE_SIZE = 25
+
+
+def administrator_required(view):
+    """Signed in as a CDOP administrator; for anyone else these pages "do not exist"."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not may_record_notifications(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _administered_panel(request: HttpRequest) -> Panel:
+    # An administrator of several panels picks one; most have exactly one.
+    panels = panels_where(request.user, PanelRole.ADMINISTRATOR)
+    code = request.GET.get("panel") or request.POST.get("panel_code")
+    return (panels.filter(code=code).first() if code else None) or panels.first()
+
+
+# --- Notifications and triage -------------------------------------------------------------
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def notification_new(request: HttpRequest) -> HttpResponse:
+    panel = _administered_panel(request)
+    form = NotificationForm(request.POST or None, panel=panel)
+    if request.method == "POST" and form.is_valid():
+        notification = services.notification_record(
+            panel=panel,
+            source=NotificationSource.ADMINISTRATOR,
+            fields=form.cleaned_data,
+            by=request.user,
+        )
+        messages.success(request, f"Notification {notification.reference} recorded")
+        return redirect("cases:notification_detail", pk=notification.pk)
+    return render(request, "cases/notification_form.html", {"form": form, "panel": panel})
+
+
+@administrator_required
+@require_safe
+def triage(request: HttpRequest) -> HttpResponse:
+    queue = list(triage_queue_for(request.user))
+    record_access(
+        request, action=AccessAction.LIST, model=Notification, object_ids=[n.pk for n in queue]
+    )
+    return render(request, "cases/triage.html", {"notifications": queue})
+
+
+@administrator_required
+@require_safe
+def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_notification_for_user(request.user, pk)
+    record_access(request, action=AccessAction.VIEW, model=Notification, object_id=pk)
+    return render(
+        request,
+        "cases/notification_detail.html",
+        {
+            "notification": notification,
+            "duplicates": possible_duplicates(request.user, notification),
+        },
+    )
+
+
+@administrator_required
+@require_POST
+def notification_open_case(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_notification_for_user(request.user, pk)
+    try:
+        case = services.case_open(notification=notification, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("cases:notification_detail", pk=pk)
+    messages.success(request, f"Case {case.number} opened")
+    return redirect("cases:case_detail", pk=case.pk)
+
+
+@administrator_required
+@require_POST
+def notification_merge(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
+    notification = get_notification_for_user(request.user, pk)
+    case = get_case_for_user(request.user, case_pk)
+    try:
+        services.notification_merge(notification=notification, case=case, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("cases:notification_detail", pk=pk)
+    messages.success(request, f"Notification {notification.reference} added to {case.number}")
+    return redirect("cases:case_detail", pk=case.pk)
+
+
+@administrator_required
+@require_POST
+def notification_mark_distinct(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
+    notification = get_notification_for_user(request.user, pk)
+    other = get_notification_for_user(request.user, other_pk)
+    services.notification_mark_distinct(notification=notification, other=other, by=request.user)
+    messages.success(request, f"{other.reference} marked as a different child")
+    return redirect("cases:notification_detail", pk=pk)
+
+
+# --- Cases --------------------------------------------------------------------------------
+
+
+def _parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filters(request: HttpRequest) -> CaseFilters:
+    get = request.GET
+    return CaseFilters(
+        q=get.get("q", "")[:100],
+        state=get.get("state", "") if get.get("state") in CaseState.values else "",
+        area=get.get("area", "") if get.get("area", "").isdigit() else "",
+        death_type=get.get("death_type", "") if get.get("death_type") in DeathType.values else "",
+        age_band=get.get("age_band", "") if get.get("age_band") in AGE_BAND_LABELS else "",
+        notified_from=_parse_date(get.get("notified_from", "")),
+        notified_to=_parse_date(get.get("notified_to", "")),
+        at_risk=get.get("at_risk") == "yes",
+        sort=get.get("sort", "-date_notified"),
+    )
+
+
+@administrator_required
+@require_safe
+def case_list(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    page = Paginator(case_list_for(request.user, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    record_access(
+        request, action=AccessAction.LIST, model=Case, object_ids=[c.pk for c in page.object_list]
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "states": CaseState.choices,
+            "death_types": DeathType.choices,
+            "age_bands": AGE_BAND_LABELS.items(),
+            "areas": [
+                a
+                for p in panels_where(request.user, PanelRole.ADMINISTRATOR)
+                for a in p.areas.all()
+            ],
+            "query": query.urlencode(),
+            "sort_query": sort_query.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_safe
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    record_access(request, action=AccessAction.VIEW, model=Case, object_id=case.pk)
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "notifications": case.notifications.select_related("sex", "place_of_death"),
+            "events": case.events.select_related("by"),
+            "processes": case.related_processes.all(),
+            "analysis": getattr(case, "analysis", None),
+            "may_change": may_change_case(request.user, case),
+            "action_form": CaseActionForm(),
+        },
+    )
+
+
+TRANSITIONS = {
+    "gather": lambda case, form, by: services.case_start_information_gathering(case=case, by=by),
+    "ready": lambda case, form, by: services.case_mark_ready_for_panel(case=case, by=by),
+    "pause": lambda case, form, by: services.case_pause(
+        case=case, reason=form.cleaned_data["reason"], by=by
+    ),
+    "resume": lambda case, form, by: services.case_resume(case=case, by=by),
+}
+
+
+@login_required
+@require_POST
+def case_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    if action not in TRANSITIONS:
+        raise Http404
+    if not may_change_case(request.user, case):
+        return HttpResponse("You may not change this case.", status=403)
+    form = CaseActionForm(request.POST)
+    form.is_valid()
+    try:
+        TRANSITIONS[action](case, form, request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        case.refresh_from_db()
+        messages.success(request, f"{case.number} is now {case.get_state_display().lower()}")
+    return redirect("cases:case_detail", pk=case.pk)
+
+
+# --- Public notification page ---------------------------------------------------------------
+
+PUBLIC_LIMIT = 10  # submissions per address per hour
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    key = f"public-notify:{client_ip(request)}"
+    count = cache.get_or_set(key, 0, timeout=3600)
+    if count >= PUBLIC_LIMIT:
+        return True
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=3600)
+    return False
+
+
+@require_http_methods(["GET", "POST"])
+def public_notify(request: HttpRequest, code: str) -> HttpResponse:
+    panel = get_object_or_404(Panel, code=code)
+    form = PublicNotificationForm(request.POST or None, panel=panel)
+    if request.method == "POST":
+        if _rate_limited(request):
+            return render(request, "cases/public_rate_limited.html", {"panel": panel}, status=429)
+        if form.is_valid():
+            if form.is_robot():  # pretend all went well; keep nothing
+                return redirect(reverse("cases:public_notify_done", args=[code]) + "?r=none")
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "website"}
+            notification = services.notification_record(
+                panel=panel,
+                source=NotificationSource.PUBLIC_FORM,
+                fields=fields,
+                by=_public_actor(),
+            )
+            _tell_administrators(request, panel, notification)
+            request.session["notified_reference"] = notification.reference
+            return redirect("cases:public_notify_done", code=code)
+    return render(request, "cases/public_notify.html", {"form": form, "panel": panel})
+
+
+def _public_actor():
+    from core.history import system_user
+
+    return system_user()
+
+
+def _tell_administrators(request: HttpRequest, panel: Panel, notification: Notification) -> None:
+    from accounts.models import User
+
+    recipients = list(
+        User.objects.filter(
+            panel_memberships__panel=panel,
+            panel_memberships__role=PanelRole.ADMINISTRATOR,
+            is_active=True,
+        ).values_list("email", flat=True)
+    )
+    link = request.build_absolute_uri(reverse("cases:notification_detail", args=[notification.pk]))
+    if recipients:
+        send_mail(
+            subject="A child death has been notified to the panel",
+            message=(
+                f"A professional has notified a child death to {panel.name} through the "
+                f"public form (reference {notification.reference}).\n\nSign in to see it "
+                f"in the triage queue:\n{link}\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
+        )
+
+
+@require_safe
+def public_notify_done(request: HttpRequest, code: str) -> HttpResponse:
+    panel = get_object_or_404(Panel, code=code)
+    reference = request.session.get("notified_reference", "")
+    return render(
+        request, "cases/public_notify_done.html", {"panel": panel, "reference": reference}
+    )
