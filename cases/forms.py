@@ -61,6 +61,17 @@ class NotificationForm(forms.ModelForm):
         label="Date of notification", help_text="The day you are telling the panel"
     )
 
+    # Typed with spaces as printed on NHS letters; stored as 10 digits.
+    nhs_number = forms.CharField(
+        label="NHS number",
+        max_length=14,
+        required=False,
+        help_text="10 digits, for example 943 476 5919",
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "spellcheck": "false", "class": "govuk-input--width-10"}
+        ),
+    )
+
     class Meta:
         model = Notification
         fields = [*CHILD, *DEATH, *HOUSEHOLD, *NOTIFIER]
@@ -69,7 +80,6 @@ class NotificationForm(forms.ModelForm):
             "given_names": "Given names",
             "other_names": "Other names the child was known by",
             "sex": "Sex",
-            "nhs_number": "NHS number",
             "nhs_number_absent_reason": "If there is no NHS number, why not?",
             "ethnicity": "Ethnicity",
             "address": "Home address",
@@ -95,7 +105,6 @@ class NotificationForm(forms.ModelForm):
             "agencies_involved": "Agencies known to be involved with the child or family",
         }
         help_texts = {
-            "nhs_number": "10 digits, for example 943 476 5919",
             "time_of_death": "24-hour clock, for example 14:30",
             "other_children": "Names and ages, so that they can be kept safe",
         }
@@ -127,6 +136,9 @@ class NotificationForm(forms.ModelForm):
         self.fields["ward"].queryset = Ward.objects.filter(area__panel=panel).select_related("area")
         self.fields["ward"].label_from_instance = lambda w: f"{w.name} ({w.area.name})"
         self.fields["nhs_number_absent_reason"].choices = NhsNumberAbsence.choices
+        # One of the two is needed (checked in clean), so neither is marked "(optional)".
+        self.fields["nhs_number"].conditional = True
+        self.fields["nhs_number_absent_reason"].conditional = True
         for name in ("sex", "place_of_death", "ethnicity", "area", "ward"):
             self.fields[name].empty_label = None if name == "sex" else "Choose one"
         for name in (

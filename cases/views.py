@@ -151,7 +151,7 @@ def _parse_date(value: str) -> date | None:
 def _filters(request: HttpRequest) -> CaseFilters:
     get = request.GET
     return CaseFilters(
-        q=get.get("q", "")[:100],
+        q=get.get("q", "").replace("\x00", "")[:100],  # PostgreSQL refuses NUL
         state=get.get("state", "") if get.get("state") in CaseState.values else "",
         area=get.get("area", "") if get.get("area", "").isdigit() else "",
         death_type=get.get("death_type", "") if get.get("death_type") in DeathType.values else "",

@@ -1,0 +1,390 @@
+"""The administrator's notification, triage and case pages; the public notification page."""
+
+from datetime import date
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
+
+from cases.models import Case, Notification, TriageStatus
+from core.models import AccessEvent
+from tests.cases.factories import make_case, make_notification
+from tests.conftest import sign_in
+
+
+@pytest.fixture
+def admin_client(client, administrator):
+    sign_in(client, administrator)
+    return client
+
+
+def form_data(panel, **overrides) -> dict:
+    luton = panel.areas.get(name="Luton")
+    data = {
+        "family_name": "Example",
+        "given_names": "Robin",
+        "other_names": "",
+        "date_of_birth_0": "1",
+        "date_of_birth_1": "2",
+        "date_of_birth_2": "2021",
+        "sex": "male",
+        "nhs_number": "943 476 5919",
+        "nhs_number_absent_reason": "",
+        "ethnicity": "A",
+        "address": "1 Example Street",
+        "postcode": "LU1 1AA",
+        "area": str(luton.pk),
+        "ward": "",
+        "gp_practice": "",
+        "date_of_death_0": "3",
+        "date_of_death_1": "4",
+        "date_of_death_2": "2024",
+        "time_of_death": "14:30",
+        "place_of_death": "hospital_ed",
+        "place_of_event": "",
+        "death_type": "unexpected",
+        "confirmed_by_designated_doctor": "yes",
+        "post_mortem_required": "not_known",
+        "coroner_informed": "yes",
+        "known_causes": "",
+        "circumstances": "Collapsed at home",
+        "parental_responsibility": "Both parents",
+        "other_children": "A sibling, 4",
+        "notifier_name": "Nina Notifier",
+        "notifier_role": "Paediatrician",
+        "notifier_organisation": "Luton Hospital",
+        "notifier_email": "nina@example.org",
+        "notifier_phone": "01234 567890",
+        "notified_on_0": "4",
+        "notified_on_1": "4",
+        "notified_on_2": "2024",
+        "agencies_involved": "",
+    }
+    return {**data, **overrides}
+
+
+@pytest.mark.django_db
+def test_an_administrator_records_a_notification(admin_client, panel):
+    response = admin_client.post("/notifications/new/", form_data(panel))
+    notification = Notification.objects.get()
+    assert response["Location"] == f"/notifications/{notification.pk}/"
+    assert notification.nhs_number == "9434765919"
+    assert notification.source == "administrator"
+    assert notification.history.get().history_user.email == "alice@example.org"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"nhs_number": "9434765918"}, "Enter a real NHS number"),
+        ({"nhs_number": ""}, "Enter the NHS number, or say why there is none"),
+        ({"nhs_number_absent_reason": "not_available"}, "Leave this empty when you give an NHS"),
+        ({"date_of_death_2": "2020"}, "Date of death must be on or after the date of birth"),
+        ({"date_of_birth_2": "2001"}, "The child must have been under 18 when they died"),
+        ({"notified_on_2": "2099", "date_of_death_2": "2099"}, "must be today or in the past"),
+        ({"notified_on_1": "3"}, "Date of notification must be on or after the date of death"),
+        ({"date_of_death_0": "31", "date_of_death_1": "2"}, "Date of death must be a real date"),
+        ({"family_name": ""}, "Enter the child&#x27;s family name"),
+        ({"death_type": ""}, "Select whether the death was expected"),
+    ],
+)
+def test_it_shows_every_error_and_keeps_what_was_typed(admin_client, panel, changes, message):
+    response = admin_client.post("/notifications/new/", form_data(panel, **changes))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: Record a death notification – CDOP</title>" in html
+    assert "There is a problem" in html
+    assert message in html
+    assert 'value="Robin"' in html
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_notification_without_an_nhs_number_gives_the_reason(admin_client, panel):
+    admin_client.post(
+        "/notifications/new/",
+        form_data(panel, nhs_number="", nhs_number_absent_reason="non_resident"),
+    )
+    assert Notification.objects.get().nhs_number_absent_reason == "non_resident"
+
+
+@pytest.mark.django_db
+def test_triage_flags_a_likely_duplicate_and_the_administrator_merges_it(
+    admin_client, panel, administrator
+):
+    case = make_case(panel, administrator)
+    again = make_notification(
+        panel,
+        administrator,
+        nhs_number="",
+        nhs_number_absent_reason="",
+        notifier_organisation="Bedfordshire Police",
+    )
+    page = admin_client.get(f"/notifications/{again.pk}/").content.decode()
+    assert f"Possible match: case {case.number}" in page
+    response = admin_client.post(f"/notifications/{again.pk}/merge/{case.pk}/")
+    assert response["Location"] == f"/cases/{case.pk}/"
+    again.refresh_from_db()
+    assert again.case == case
+    assert again.triage_status == TriageStatus.MERGED
+    assert Case.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_two_children_judged_distinct_are_no_longer_flagged(admin_client, panel, administrator):
+    first = make_notification(panel, administrator)
+    second = make_notification(panel, administrator)
+    assert (
+        f"Possible match: notification {second.reference}"
+        in admin_client.get(f"/notifications/{first.pk}/").content.decode()
+    )
+    admin_client.post(f"/notifications/{first.pk}/distinct/{second.pk}/")
+    assert "Possible match" not in admin_client.get(f"/notifications/{first.pk}/").content.decode()
+    assert "Possible match" not in admin_client.get(f"/notifications/{second.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_opening_a_case_from_triage(admin_client, panel, administrator):
+    notification = make_notification(panel, administrator)
+    response = admin_client.post(f"/notifications/{notification.pk}/open-case/")
+    case = Case.objects.get()
+    assert response["Location"] == f"/cases/{case.pk}/"
+    page = admin_client.get(f"/cases/{case.pk}/").content.decode()
+    assert "BEDS-2024-0001" in page
+    assert "Case opened" in page  # the timeline
+    assert AccessEvent.objects.filter(action="view", object_id=str(case.pk)).count() == 1
+
+
+def listed(client, query="") -> set[str]:
+    response = client.get(f"/cases/?{query}")
+    return {case.number for case in response.context["page"].object_list}
+
+
+@pytest.mark.django_db
+def test_the_case_list_filters_and_searches(admin_client, panel, administrator):
+    baby = make_case(
+        panel,
+        administrator,
+        family_name="Infant",
+        date_of_birth=date(2024, 1, 1),
+        date_of_death=date(2024, 3, 4),
+    )
+    teen = make_case(
+        panel,
+        administrator,
+        family_name="Teenager",
+        nhs_number="4010232137",
+        date_of_birth=date(2008, 6, 1),
+        death_type="expected",
+        area=panel.areas.get(name="Bedford Borough"),
+    )
+    assert listed(admin_client) == {baby.number, teen.number}
+    assert listed(admin_client, "q=4010232137") == {teen.number}
+    assert listed(admin_client, "q=401 023 2137") == {teen.number}
+    assert listed(admin_client, "q=infant") == {baby.number}
+    assert listed(admin_client, "age_band=under_1") == {baby.number}
+    assert listed(admin_client, "age_band=10_17") == {teen.number}
+    assert listed(admin_client, "death_type=expected") == {teen.number}
+    luton = panel.areas.get(name="Luton")
+    assert listed(admin_client, f"area={luton.pk}") == {baby.number}
+    assert listed(admin_client, "state=closed") == set()
+    assert listed(admin_client, "notified_from=2024-03-06") == set()
+    assert listed(admin_client, "at_risk=yes") == {baby.number, teen.number}  # died in 2024
+
+
+@pytest.mark.django_db
+def test_the_case_list_marks_its_sort_order_for_screen_readers(admin_client, panel, administrator):
+    make_case(panel, administrator)
+    html = admin_client.get("/cases/?sort=date_of_death").content.decode()
+    assert 'aria-sort="ascending"' in html
+    html = admin_client.get("/cases/?sort=-date_of_death").content.decode()
+    assert 'aria-sort="descending"' in html
+
+
+@pytest.mark.django_db
+def test_the_case_list_does_a_fixed_number_of_queries(
+    admin_client, panel, administrator, django_assert_max_num_queries
+):
+    make_case(panel, administrator)
+    with django_assert_max_num_queries(25) as one:
+        admin_client.get("/cases/")
+    for n in range(49):
+        make_case(
+            panel,
+            administrator,
+            nhs_number="",
+            nhs_number_absent_reason="not_available",
+            family_name=f"Child{n}",
+        )
+    with django_assert_max_num_queries(25) as fifty:
+        response = admin_client.get("/cases/")
+    assert len(response.context["page"].object_list) == 25
+    assert len(fifty.captured_queries) == len(one.captured_queries)
+
+
+@pytest.mark.django_db
+def test_a_case_can_be_paused_with_a_reason_and_resumed(admin_client, panel, administrator):
+    case = make_case(panel, administrator)
+    admin_client.post(f"/cases/{case.pk}/pause/", {"reason": ""})
+    case.refresh_from_db()
+    assert case.state == "notified"  # no reason, no pause
+    admin_client.post(f"/cases/{case.pk}/pause/", {"reason": "Inquest"})
+    case.refresh_from_db()
+    assert case.state == "paused"
+    assert "Inquest" in admin_client.get(f"/cases/{case.pk}/").content.decode()
+    admin_client.post(f"/cases/{case.pk}/resume/")
+    case.refresh_from_db()
+    assert case.state == "notified"
+
+
+# --- The public page ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_professional_notifies_and_sees_only_a_reference(client, panel, administrator):
+    response = client.post("/notify/BEDS/", form_data(panel), follow=True)
+    notification = Notification.objects.get()
+    html = response.content.decode()
+    assert notification.source == "public_form"
+    assert notification.reference in html
+    assert "Robin" not in html
+    assert "9434765919" not in html
+    [email] = mail.outbox
+    assert email.to == ["alice@example.org"]
+    assert f"/notifications/{notification.pk}/" in email.body
+    assert "Robin" not in email.body
+    assert "Example" not in email.body
+
+
+@pytest.mark.django_db
+def test_the_public_page_needs_the_notifiers_details(client, panel):
+    response = client.post("/notify/BEDS/", form_data(panel, notifier_email="", notifier_phone=""))
+    html = response.content.decode()
+    assert "Enter your email address" in html
+    assert "Enter your phone number" in html
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_public_page_quietly_drops_what_a_robot_fills_in(client, panel):
+    response = client.post("/notify/BEDS/", form_data(panel, website="http://spam.example"))
+    assert response.status_code == 302
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_public_page_limits_submissions_per_address(client, panel):
+    for _ in range(10):
+        client.post("/notify/BEDS/", {"family_name": ""})
+    response = client.post("/notify/BEDS/", form_data(panel))
+    assert response.status_code == 429
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_public_page_refuses_posts_without_a_csrf_token(panel):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/notify/BEDS/", form_data(panel))
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_unknown_panel_has_no_public_page(client):
+    assert client.get("/notify/NOPE/").status_code == 404
+
+
+FORM_FIELDS = sorted(
+    [
+        "family_name",
+        "given_names",
+        "nhs_number",
+        "nhs_number_absent_reason",
+        "sex",
+        "ethnicity",
+        "area",
+        "ward",
+        "date_of_birth_0",
+        "date_of_birth_1",
+        "date_of_birth_2",
+        "date_of_death_0",
+        "date_of_death_1",
+        "date_of_death_2",
+        "time_of_death",
+        "place_of_death",
+        "death_type",
+        "notified_on_0",
+        "notified_on_1",
+        "notified_on_2",
+        "notifier_name",
+        "notifier_email",
+        "notifier_phone",
+        "notifier_role",
+        "notifier_organisation",
+        "website",
+        "postcode",
+    ]
+)
+
+
+class TestNoInputBreaksTheForms(HypothesisTestCase):
+    """Whatever is typed into the notification forms, the answer is a page, never a 500."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from core.history import system_user
+        from panels.services import panel_setup
+
+        cls.panel = panel_setup(
+            code="BEDS", name="Bedfordshire CDOP", areas=["Luton"], by=system_user()
+        ).panel
+
+    @hypothesis_settings(
+        max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    @given(
+        st.dictionaries(
+            st.sampled_from(FORM_FIELDS),
+            st.text(max_size=30),
+        )
+    )
+    def test_the_public_form(self, data):
+        from django.core.cache import cache
+
+        cache.clear()
+        response = self.client.post("/notify/BEDS/", data)
+        assert response.status_code in {200, 302}
+
+    @hypothesis_settings(
+        max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    @given(st.text(max_size=20), st.text(max_size=12), st.text(max_size=6))
+    def test_the_case_list_filters(self, state, area, notified_from):
+        from accounts.models import PanelRole
+        from accounts.services import panel_membership_add, user_create
+        from core.history import system_user
+
+        user = user_create(
+            email=f"x{timezone.now().timestamp()}@example.org", full_name="X", by=system_user()
+        )
+        panel_membership_add(
+            user=user, panel=self.panel, role=PanelRole.ADMINISTRATOR, by=system_user()
+        )
+        sign_in(self.client, user)
+        response = self.client.get(
+            "/cases/",
+            {
+                "state": state,
+                "area": area,
+                "notified_from": notified_from,
+                "q": state,
+                "sort": area,
+                "page": notified_from,
+            },
+        )
+        assert response.status_code == 200
