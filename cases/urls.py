@@ -6,6 +6,8 @@ app_name = "cases"
 
 urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
+    path("cases/export.csv", views.case_export, {"file_format": "csv"}, name="case_export_csv"),
+    path("cases/export.xlsx", views.case_export, {"file_format": "xlsx"}, name="case_export_xlsx"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/<slug:action>/", views.case_transition, name="case_transition"),
     path("notifications/", views.triage, name="triage"),

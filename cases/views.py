@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import PanelRole
@@ -195,6 +196,31 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "sort_query": sort_query.urlencode(),
         },
     )
+
+
+@administrator_required
+@require_safe
+def case_export(request: HttpRequest, file_format: str) -> HttpResponse:
+    """The filtered case list, every page of it, as CSV or XLSX."""
+    from django.http import StreamingHttpResponse
+
+    from cases.exports import cases_csv, cases_xlsx
+
+    cases = list(
+        case_list_for(request.user, _filters(request)).select_related("ward", "place_of_death")
+    )
+    record_access(request, action=AccessAction.EXPORT, model=Case, object_ids=[c.pk for c in cases])
+    stamp = timezone.localdate().isoformat()
+    if file_format == "csv":
+        response = StreamingHttpResponse(cases_csv(cases), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.csv"'
+        return response
+    response = HttpResponse(
+        cases_xlsx(cases),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
+    return response
 
 
 @login_required

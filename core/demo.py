@@ -121,4 +121,139 @@ def load_demo(*, by: User) -> Panel:
             user=_user(demo, by=by), agency=agencies[agency_name], role=role, by=by
         )
     _user(DEMO_SYSTEM_ADMIN, by=by, is_staff=True)
+    load_demo_cases(panel, by=by)
     return panel
+
+
+# Synthetic children: (family name, given names, sex, age in days at death, months since death,
+# area, place of death, death type, where the case has got to)
+DEMO_CHILDREN = [
+    ("Ashdown", "Mia", "female", 40, 1, "Luton", "home", "unexpected", "notified"),
+    (
+        "Brook",
+        "Oliver",
+        "male",
+        3,
+        2,
+        "Bedford Borough",
+        "hospital_neonatal_unit",
+        "expected",
+        "information_gathering",
+    ),
+    (
+        "Carrow",
+        "Isla",
+        "female",
+        2900,
+        4,
+        "Central Bedfordshire",
+        "public_place",
+        "unexpected",
+        "information_gathering",
+    ),
+    ("Dunmore", "Theo", "male", 5200, 7, "Luton", "home", "unexpected", "paused"),
+    (
+        "Ellery",
+        "Ava",
+        "female",
+        700,
+        8,
+        "Bedford Borough",
+        "hospital_picu",
+        "expected",
+        "ready_for_panel",
+    ),
+    (
+        "Fenwick",
+        "Noah",
+        "male",
+        6100,
+        10,
+        "Central Bedfordshire",
+        "hospital_ed",
+        "unexpected",
+        "scheduled",
+    ),
+    ("Garland", "Lily", "female", 15, 13, "Luton", "hospital_neonatal_unit", "expected", "closed"),
+    ("Hartley", "Jack", "male", 1800, 14, "Bedford Borough", "hospice", "expected", "closed"),
+]
+DEMO_TRIAGE = [
+    # A new notification, and a second one of the Ashdown death from the police: a duplicate.
+    ("Iverson", "Freya", "female", 3300, 0, "Luton", "hospital_ed", "not_determined", None),
+    ("Ashdown", "Mia", "female", 40, 1, "Luton", "home", "unexpected", None),
+]
+
+
+def _demo_notification(panel, child, *, by, notifier: str):
+    from datetime import timedelta
+
+    from dateutil.relativedelta import relativedelta
+    from django.utils import timezone
+
+    from cases.models import NotificationSource, PlaceOfDeath, Sex
+    from cases.services import notification_record
+
+    family, given, sex, age_days, months_ago, area, place, death_type, _ = child
+    today = timezone.localdate()
+    died = today - relativedelta(months=months_ago) - timedelta(days=3)
+    return notification_record(
+        panel=panel,
+        source=NotificationSource.ADMINISTRATOR,
+        fields={
+            "family_name": family,
+            "given_names": given,
+            "sex": Sex.objects.get(code=sex),
+            "date_of_birth": died - timedelta(days=age_days),
+            "date_of_death": died,
+            "nhs_number": "",
+            "nhs_number_absent_reason": "not_available",
+            "area": panel.areas.get(name=area),
+            "place_of_death": PlaceOfDeath.objects.get(code=place),
+            "death_type": death_type,
+            "circumstances": "Synthetic demonstration record.",
+            "notifier_name": "Demo Notifier",
+            "notifier_organisation": notifier,
+            "notified_on": died + timedelta(days=1),
+        },
+        by=by,
+    )
+
+
+def load_demo_cases(panel: Panel, *, by: User) -> None:
+    """Cases in every stage and two notifications in triage; skipped if already there."""
+    from cases import services
+    from cases.models import Notification
+    from panels.models import Analysis
+
+    if Notification.objects.filter(panel=panel, family_name="Ashdown").exists():
+        return
+    for child in DEMO_CHILDREN:
+        case = services.case_open(
+            notification=_demo_notification(panel, child, by=by, notifier="Demo Hospital"),
+            by=by,
+        )
+        stage = child[-1]
+        if stage in ("information_gathering", "paused"):
+            case = services.case_start_information_gathering(case=case, by=by)
+        if stage == "paused":
+            services.case_pause(case=case, reason="Inquest", by=by)
+        if stage in ("ready_for_panel", "scheduled", "closed"):
+            case = services.case_mark_ready_for_panel(case=case, by=by)
+        if stage in ("scheduled", "closed"):
+            case = services.case_schedule(case=case, by=by)
+        if stage == "closed":
+            from dateutil.relativedelta import relativedelta
+
+            reviewed = case.date_of_death + relativedelta(months=11)
+            analysis = Analysis(
+                case=case,
+                review_date=reviewed,
+                primary_category_id=8,
+                modifiable="no",
+                summary="Synthetic demonstration analysis.",
+            )
+            analysis._history_user = by
+            analysis.save()
+            services.case_close(case=case, review_date=reviewed, by=by)
+    for child in DEMO_TRIAGE:
+        _demo_notification(panel, child, by=by, notifier="Demo Police")

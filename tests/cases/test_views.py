@@ -388,3 +388,40 @@ class TestNoInputBreaksTheForms(HypothesisTestCase):
             },
         )
         assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_filtered_list_exports_to_csv_with_formulas_defused(admin_client, panel, administrator):
+    import csv
+    import io
+
+    make_case(panel, administrator, family_name='=HYPERLINK("http://evil.example")')
+    make_case(
+        panel, administrator, family_name="Other", nhs_number="4010232137", death_type="expected"
+    )
+    response = admin_client.get("/cases/export.csv?death_type=unexpected")
+    assert response["Content-Disposition"].startswith('attachment; filename="cases-')
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert rows[0][:3] == ["Case number", "Panel reference", "Family name"]
+    assert len(rows) == 2  # the filter applies: only the unexpected death
+    assert rows[1][2] == '\'=HYPERLINK("http://evil.example")'
+    event = AccessEvent.objects.get(action="export")
+    assert len(event.object_ids) == 1
+
+
+@pytest.mark.django_db
+def test_the_list_exports_to_xlsx_with_real_dates(admin_client, panel, administrator):
+    import io
+
+    from openpyxl import load_workbook
+
+    make_case(panel, administrator, family_name="+44 trick")
+    response = admin_client.get("/cases/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content))["Cases"]
+    header = [cell.value for cell in sheet[1]]
+    row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
+    assert row["Family name"] == "'+44 trick"
+    assert row["Date of death"].date() == date(2024, 3, 4)
+    assert AccessEvent.objects.filter(action="export").count() == 1

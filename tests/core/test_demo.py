@@ -5,6 +5,7 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 
 from accounts.models import Agency, AgencyMembership, PanelMembership, User
+from cases.models import Case, CaseState, Notification
 from panels.models import Area, Panel, Ward
 
 
@@ -15,7 +16,17 @@ def load_demo(**options) -> str:
 
 
 def counts() -> dict[str, int]:
-    models = [Panel, Area, Ward, Agency, User, PanelMembership, AgencyMembership]
+    models = [
+        Panel,
+        Area,
+        Ward,
+        Agency,
+        User,
+        PanelMembership,
+        AgencyMembership,
+        Case,
+        Notification,
+    ]
     return {m.__name__: m.objects.count() for m in models}
 
 
@@ -85,3 +96,11 @@ def test_it_leaves_no_history_row_without_an_actor(settings):
     assert tracked
     anonymous = {m.__name__: m.objects.filter(history_user__isnull=True).count() for m in tracked}
     assert {name: n for name, n in anonymous.items() if n} == {}
+
+
+@pytest.mark.django_db
+def test_it_has_cases_in_every_stage_and_notifications_to_triage(settings):
+    settings.DEBUG = True
+    load_demo()
+    assert set(Case.objects.values_list("state", flat=True)) == set(CaseState.values)
+    assert Notification.objects.filter(triage_status="new").count() == 2

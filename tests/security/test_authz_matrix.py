@@ -156,6 +156,8 @@ EXPECTED = {
     # Notifications and cases: the CDOP administrators of the panel (BEDS); another panel's
     # administrator has the pages but none of BEDS's objects; everyone else has nothing.
     "cases:case_list": admins_row(200, 405, other_administrator=(200, 405)),
+    "cases:case_export_csv": admins_row(200, 405, other_administrator=(200, 405)),
+    "cases:case_export_xlsx": admins_row(200, 405, other_administrator=(200, 405)),
     "cases:case_detail": admins_row(
         200, 405, other_administrator=(404, 405), everyone_else=(404, 405)
     ),
@@ -178,6 +180,8 @@ LOGGED = {
     "home": {ADMINISTRATOR: 2},  # the triage queue and the oldest open cases
     "cases:case_list": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},
     "cases:case_detail": {ADMINISTRATOR: 1},
+    "cases:case_export_csv": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},
+    "cases:case_export_xlsx": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},
     "cases:triage": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},
     "cases:notification_detail": {ADMINISTRATOR: 1},
 }
