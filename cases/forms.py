@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 from django import forms
 from django.utils import timezone
 
-from cases.models import NhsNumberAbsence, Notification
+from cases.models import Case, NhsNumberAbsence, Notification, RelatedProcess
 from cases.validators import nhs_number_is_valid, normalise_nhs_number
 from core.forms import GovUKDateField
 from panels.models import Panel, Ward
@@ -215,6 +215,65 @@ class PublicNotificationForm(NotificationForm):
 
     def is_robot(self) -> bool:
         return bool(self.data.get("website"))
+
+
+class CaseDetailsForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = ["death_type", "area", "ward", "key_worker"]
+        labels = {
+            "death_type": "Was the death expected?",
+            "area": "Area the child lived in",
+            "ward": "Ward",
+            "key_worker": "Key worker",
+        }
+        help_texts = {"key_worker": "The person the family can contact about the review"}
+        widgets = {"death_type": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import User
+
+        panel = self.instance.panel
+        self.fields["area"].queryset = panel.areas.all()
+        self.fields["area"].empty_label = None
+        self.fields["ward"].queryset = Ward.objects.filter(area__panel=panel).select_related("area")
+        self.fields["ward"].label_from_instance = lambda w: f"{w.name} ({w.area.name})"
+        self.fields["ward"].empty_label = "Not known"
+        self.fields["key_worker"].queryset = User.objects.filter(
+            is_active=True, panel_memberships__panel=panel
+        ).distinct()
+        self.fields["key_worker"].empty_label = "Not assigned"
+
+    def clean(self):
+        data = super().clean()
+        ward, area = data.get("ward"), data.get("area")
+        if ward and area and ward.area_id != area.pk:
+            self.add_error("ward", f"{ward.name} is not in {area.name}")
+        return data
+
+
+class RelatedProcessForm(forms.ModelForm):
+    started_on = GovUKDateField(label="Started on", required=False)
+    concluded_on = GovUKDateField(label="Concluded on", required=False)
+
+    class Meta:
+        model = RelatedProcess
+        fields = ["kind", "started_on", "concluded_on", "outcome"]
+        labels = {"kind": "Process", "outcome": "Outcome"}
+        widgets = {"kind": forms.RadioSelect}
+        error_messages = {"kind": {"required": "Select the process"}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0]]
+
+    def clean(self):
+        data = super().clean()
+        started, concluded = data.get("started_on"), data.get("concluded_on")
+        if started and concluded and concluded < started:
+            self.add_error("concluded_on", "Concluded on must be on or after the start")
+        return data
 
 
 class CaseActionForm(forms.Form):

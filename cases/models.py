@@ -199,6 +199,8 @@ class CaseEventKind(models.TextChoices):
     CLOSED = "closed", "Closed"
     REOPENED = "reopened", "Re-opened"
     NOTIFICATION_MERGED = "notification_merged", "Notification merged"
+    DETAILS_CHANGED = "details_changed", "Details changed"
+    PROCESS_RECORDED = "process_recorded", "Related process recorded"
 
 
 class CaseEvent(models.Model):

@@ -18,6 +18,7 @@ from cases.models import (
     CaseNumberCounter,
     CaseState,
     Notification,
+    RelatedProcess,
     TriageStatus,
 )
 from cases.permissions import case_grant_to_panel
@@ -285,3 +286,37 @@ def case_reopen(*, case: Case, reason: str, by: User) -> Case:
         detail=reason,
         closed_on=None,
     )
+
+
+def _refuse_if_closed(case: Case) -> None:
+    if case.state == CaseState.CLOSED:
+        raise ValidationError("This case is closed. Re-open it before changing it.")
+
+
+@transaction.atomic
+def case_update_details(*, case: Case, by: User, **fields) -> Case:
+    """Expected or unexpected, area and ward, key worker: what the administrator keeps up to
+    date after the notification."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _refuse_if_closed(case)
+    changed = [name for name, value in fields.items() if getattr(case, name) != value]
+    if not changed:
+        return case
+    for name in changed:
+        setattr(case, name, fields[name])
+    case.full_clean()
+    _save(case, by=by, reason="details changed")
+    labels = ", ".join(Case._meta.get_field(name).verbose_name for name in changed)
+    _event(case, kind=CaseEventKind.DETAILS_CHANGED, by=by, detail=f"Changed: {labels}")
+    return case
+
+
+@transaction.atomic
+def related_process_add(*, case: Case, by: User, **fields) -> RelatedProcess:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _refuse_if_closed(case)
+    process = RelatedProcess(case=case, **fields)
+    process.full_clean()
+    _save(process, by=by, reason="recorded")
+    _event(case, kind=CaseEventKind.PROCESS_RECORDED, by=by, detail=process.get_kind_display())
+    return process

@@ -18,7 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.models import PanelRole
 from accounts.selectors import panels_where
 from cases import services
-from cases.forms import CaseActionForm, NotificationForm, PublicNotificationForm
+from cases.forms import (
+    CaseActionForm,
+    CaseDetailsForm,
+    NotificationForm,
+    PublicNotificationForm,
+    RelatedProcessForm,
+)
 from cases.models import Case, CaseState, DeathType, Notification, NotificationSource
 from cases.permissions import may_change_case, may_record_notifications
 from cases.selectors import (
@@ -243,6 +249,56 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _changeable_case(request: HttpRequest, pk: int) -> Case:
+    """404 when the case is out of sight; 403 when it may be seen but not changed."""
+    from django.core.exceptions import PermissionDenied
+
+    case = get_case_for_user(request.user, pk)
+    if not may_change_case(request.user, case):
+        raise PermissionDenied
+    return case
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_details_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _changeable_case(request, pk)
+    form = CaseDetailsForm(request.POST or None, instance=Case.objects.get(pk=case.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_update_details(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{case.number} updated")
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(
+        request,
+        "cases/case_form.html",
+        {"form": form, "case": case, "title": "Change case details"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def related_process_new(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _changeable_case(request, pk)
+    form = RelatedProcessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.related_process_add(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Related process recorded")
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(
+        request,
+        "cases/case_form.html",
+        {"form": form, "case": case, "title": "Record a related process"},
+    )
+
+
 TRANSITIONS = {
     "gather": lambda case, form, by: services.case_start_information_gathering(case=case, by=by),
     "ready": lambda case, form, by: services.case_mark_ready_for_panel(case=case, by=by),
@@ -256,11 +312,9 @@ TRANSITIONS = {
 @login_required
 @require_POST
 def case_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
     if action not in TRANSITIONS:
         raise Http404
-    if not may_change_case(request.user, case):
-        return HttpResponse("You may not change this case.", status=403)
+    case = _changeable_case(request, pk)
     form = CaseActionForm(request.POST)
     form.is_valid()
     try:

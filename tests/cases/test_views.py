@@ -425,3 +425,90 @@ def test_the_list_exports_to_xlsx_with_real_dates(admin_client, panel, administr
     assert row["Family name"] == "'+44 trick"
     assert row["Date of death"].date() == date(2024, 3, 4)
     assert AccessEvent.objects.filter(action="export").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_administrator_keeps_the_case_details_up_to_date(admin_client, panel, administrator):
+    case = make_case(panel, administrator)
+    bedford = panel.areas.get(name="Bedford Borough")
+    response = admin_client.post(
+        f"/cases/{case.pk}/details/",
+        {"death_type": "expected", "area": bedford.pk, "ward": "", "key_worker": administrator.pk},
+    )
+    assert response["Location"] == f"/cases/{case.pk}/"
+    case.refresh_from_db()
+    assert case.death_type == "expected"
+    assert case.area == bedford
+    assert case.key_worker == administrator
+    event = case.events.get(kind="details_changed")
+    assert "death type" in event.detail
+    assert "key worker" in event.detail
+
+
+@pytest.mark.django_db
+def test_a_related_process_is_recorded_with_dates_checked(admin_client, panel, administrator):
+    case = make_case(panel, administrator)
+    response = admin_client.post(
+        f"/cases/{case.pk}/processes/new/",
+        {
+            "kind": "inquest",
+            "started_on_0": "1",
+            "started_on_1": "6",
+            "started_on_2": "2024",
+            "concluded_on_0": "1",
+            "concluded_on_1": "5",
+            "concluded_on_2": "2024",
+            "outcome": "",
+        },
+    )
+    assert "Concluded on must be on or after the start" in response.content.decode()
+    admin_client.post(
+        f"/cases/{case.pk}/processes/new/",
+        {
+            "kind": "inquest",
+            "started_on_0": "1",
+            "started_on_1": "6",
+            "started_on_2": "2024",
+            "outcome": "Opened and adjourned",
+        },
+    )
+    assert case.related_processes.get().outcome == "Opened and adjourned"
+    assert "Opened and adjourned" in admin_client.get(f"/cases/{case.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_closed_case_cannot_be_changed(admin_client, panel, administrator):
+    from cases.services import case_mark_ready_for_panel
+    from panels.models import Analysis
+
+    case = make_case(panel, administrator)
+    case = case_mark_ready_for_panel(case=case, by=administrator)
+    Analysis.objects.create(
+        case=case, review_date=date(2024, 9, 1), primary_category_id=5, modifiable="no"
+    )
+    from cases.services import case_close
+
+    case_close(case=case, review_date=date(2024, 9, 1), by=administrator)
+    response = admin_client.post(
+        f"/cases/{case.pk}/details/",
+        {"death_type": "expected", "area": case.area.pk, "ward": "", "key_worker": ""},
+    )
+    assert "This case is closed" in response.content.decode()
+    case.refresh_from_db()
+    assert case.death_type == "unexpected"
+
+
+@pytest.mark.django_db
+def test_someone_who_may_see_a_case_but_not_change_it_is_refused(
+    client, panel, administrator, agency_a_user
+):
+    from guardian.shortcuts import assign_perm
+
+    case = make_case(panel, administrator)
+    assign_perm("cases.view_case", agency_a_user, case)  # as a later issue's agenda grants will
+    sign_in(client, agency_a_user)
+    assert client.get(f"/cases/{case.pk}/").status_code == 200
+    assert client.get(f"/cases/{case.pk}/details/").status_code == 403
+    assert client.post(f"/cases/{case.pk}/pause/", {"reason": "x"}).status_code == 403
+    case.refresh_from_db()
+    assert case.state == "notified"

@@ -73,3 +73,21 @@ def test_it_offers_no_self_sign_up(client):
     from accounts.models import User
 
     assert not User.objects.filter(email="intruder@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_a_missing_page_says_so_in_the_services_own_words(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_the_error_page_shows_no_internals(rf, settings):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in html
+    assert "Traceback" not in html
+    assert settings.SECRET_KEY not in html

@@ -161,6 +161,8 @@ EXPECTED = {
     "cases:case_detail": admins_row(
         200, 405, other_administrator=(404, 405), everyone_else=(404, 405)
     ),
+    "cases:case_details_edit": admins_row(200, 200, other_administrator=(404, 404)),
+    "cases:related_process_new": admins_row(200, 200, other_administrator=(404, 404)),
     "cases:case_transition": admins_row(
         405, SELF, other_administrator=(405, 404), everyone_else=(405, 404)
     ),
@@ -246,7 +248,7 @@ def concrete_path(route: str, name: str | None, world) -> str:
     }
     if name == "accounts:agency_edit":
         values["pk"] = world.agency_a.pk
-    if name and name.startswith("cases:case_"):
+    if name and name.startswith("cases:") and "notification" not in name:
         values["pk"] = world.case.pk
     if name and name.startswith("cases:notification_"):
         values["pk"] = world.notification.pk
