@@ -25,14 +25,8 @@ from accounts.models import (
     User,
 )
 from accounts.permissions import agency_group, panel_role_group, system_administrators_group
+from core.history import save_with_actor
 from panels.models import Panel
-
-
-def _tracked_save(instance, *, by: User | None, reason: str | None = None) -> None:
-    instance._history_user = by
-    if reason:
-        instance._change_reason = reason
-    instance.save()
 
 
 def user_create(
@@ -55,7 +49,7 @@ def user_create(
     else:
         user.set_unusable_password()
     user.full_clean()
-    _tracked_save(user, by=by, reason="account created")
+    save_with_actor(user, by=by, reason="account created")
     # The address is the administrator's to vouch for: the invitation link proves it reaches
     # the person, so sign-in and two-factor set-up never ask for a separate confirmation.
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
@@ -126,7 +120,7 @@ def user_deactivate(*, user: User, by: User) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active:
         user.is_active = False
-        _tracked_save(user, by=by, reason="deactivated")
+        save_with_actor(user, by=by, reason="deactivated")
     transaction.on_commit(lambda: _end_sessions(user))
     return user
 
@@ -136,7 +130,7 @@ def user_reactivate(*, user: User, by: User) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
         user.is_active = True
-        _tracked_save(user, by=by, reason="reactivated")
+        save_with_actor(user, by=by, reason="reactivated")
     return user
 
 
@@ -146,7 +140,7 @@ def agency_create(
 ) -> Agency:
     agency = Agency(name=name, agency_type=agency_type, email=email)
     agency.full_clean()
-    _tracked_save(agency, by=by, reason="agency created")
+    save_with_actor(agency, by=by, reason="agency created")
     agency.panels.set(panels)
     return agency
 
@@ -157,7 +151,7 @@ def agency_update(*, agency: Agency, by: User, **fields) -> Agency:
     for name, value in fields.items():
         setattr(agency, name, value)
     agency.full_clean()
-    _tracked_save(agency, by=by, reason="agency changed")
+    save_with_actor(agency, by=by, reason="agency changed")
     if panels is not None:
         agency.panels.set(panels)
     return agency
@@ -168,7 +162,7 @@ def panel_membership_add(*, user: User, panel: Panel, role: PanelRole, by: User)
     membership = PanelMembership.objects.filter(user=user, panel=panel, role=role).first()
     if membership is None:
         membership = PanelMembership(user=user, panel=panel, role=role)
-        _tracked_save(membership, by=by, reason="role added")
+        save_with_actor(membership, by=by, reason="role added")
     user.groups.add(panel_role_group(panel, role))
     return membership
 
@@ -188,10 +182,10 @@ def agency_membership_add(
     membership = AgencyMembership.objects.filter(user=user, agency=agency).first()
     if membership is None:
         membership = AgencyMembership(user=user, agency=agency, role=role)
-        _tracked_save(membership, by=by, reason="role added")
+        save_with_actor(membership, by=by, reason="role added")
     elif membership.role != role:
         membership.role = role
-        _tracked_save(membership, by=by, reason="role changed")
+        save_with_actor(membership, by=by, reason="role changed")
     user.groups.add(agency_group(agency))
     return membership
 

@@ -1,11 +1,8 @@
 """User and agency management for the system administrator and panel administrators."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -20,19 +17,10 @@ from accounts.selectors import (
     user_history,
     user_list_for,
 )
+from core.decorators import only_for
 
-
-def manager_required(view):
-    """Signed in and managing users; for anyone else these pages "do not exist" (404)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not may_manage_users(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Managing users: the system administrator and panel administrators.
+manager_required = only_for(may_manage_users)
 
 
 @manager_required

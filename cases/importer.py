@@ -26,7 +26,8 @@ from cases.models import (
     Sex,
 )
 from cases.permissions import case_grant_to_panel
-from cases.services import _event, _save, case_number_next
+from cases.services import _event, case_number_next
+from core.history import save_with_actor
 from panels.models import (
     Analysis,
     AnalysisFactor,
@@ -332,7 +333,7 @@ def save(
                 closed_on=row.review_date,
                 **values,
             )
-            _save(case, by=by, reason="imported")
+            save_with_actor(case, by=by, reason="imported")
             _event(
                 case,
                 kind=CaseEventKind.IMPORTED,
@@ -354,7 +355,7 @@ def save(
                     case.state, case.closed_on = CaseState.CLOSED, row.review_date
                 elif case.state == CaseState.CLOSED:
                     case.state, case.closed_on = CaseState.READY_FOR_PANEL, None
-                _save(case, by=by, reason="updated by import")
+                save_with_actor(case, by=by, reason="updated by import")
                 _write_analysis(case, row, by=by)
                 result.updated += 1
         if progress:
@@ -374,12 +375,12 @@ def _write_analysis(case: Case, row: ImportRow, *, by: User) -> None:
     analysis.review_date = row.review_date
     analysis.primary_category = CategoryOfDeath.objects.get(number=row.category)
     analysis.modifiable = row.modifiable
-    _save(analysis, by=by, reason="imported")
+    save_with_actor(analysis, by=by, reason="imported")
     for old in analysis.factors.all():
         old._history_user = by
         old.delete()
     for factor in Factor.objects.filter(code__in=row.factors):
-        _save(
+        save_with_actor(
             AnalysisFactor(
                 analysis=analysis,
                 factor=factor,

@@ -22,6 +22,7 @@ from cases.models import (
     TriageStatus,
 )
 from cases.permissions import case_grant_to_panel
+from core.history import save_with_actor
 from panels.models import Panel
 
 # Which states each transition may start from (domain.md §2).
@@ -37,13 +38,6 @@ class TransitionError(ValidationError):
     """The case is not in a state this action can start from."""
 
 
-def _save(instance, *, by: User, reason: str | None = None) -> None:
-    instance._history_user = by
-    if reason:
-        instance._change_reason = reason
-    instance.save()
-
-
 def _event(
     case: Case,
     *,
@@ -56,7 +50,7 @@ def _event(
     event = CaseEvent(
         case=case, kind=kind, by=by, from_state=from_state, to_state=to_state, detail=detail[:500]
     )
-    _save(event, by=by)
+    save_with_actor(event, by=by)
     return event
 
 
@@ -82,7 +76,7 @@ def notification_record(*, panel: Panel, source: str, fields: dict, by: User) ->
         panel=panel, source=source, reference=notification_reference_new(), **fields
     )
     notification.full_clean()
-    _save(notification, by=by, reason=f"notification received ({source})")
+    save_with_actor(notification, by=by, reason=f"notification received ({source})")
     return notification
 
 
@@ -114,10 +108,10 @@ def case_open(*, notification: Notification, by: User) -> Case:
         date_notified=notification.notified_on,
         **{name: getattr(notification, name) for name in CHILD_FIELDS},
     )
-    _save(case, by=by, reason="case opened from notification")
+    save_with_actor(case, by=by, reason="case opened from notification")
     notification.case = case
     notification.triage_status = TriageStatus.CASE_OPENED
-    _save(notification, by=by, reason="case opened")
+    save_with_actor(notification, by=by, reason="case opened")
     _event(
         case,
         kind=CaseEventKind.OPENED,
@@ -139,7 +133,7 @@ def notification_merge(*, notification: Notification, case: Case, by: User) -> N
         raise ValidationError("A notification can only join a case of its own panel")
     notification.case = case
     notification.triage_status = TriageStatus.MERGED
-    _save(notification, by=by, reason=f"merged into {case.number}")
+    save_with_actor(notification, by=by, reason=f"merged into {case.number}")
     _event(
         case,
         kind=CaseEventKind.NOTIFICATION_MERGED,
@@ -177,7 +171,7 @@ def _transition(
     case.state = to
     for name, value in changes.items():
         setattr(case, name, value)
-    _save(case, by=by, reason=dict(CaseEventKind.choices)[kind])
+    save_with_actor(case, by=by, reason=dict(CaseEventKind.choices)[kind])
     _event(case, kind=kind, by=by, from_state=from_state, to_state=to, detail=detail)
     return case
 
@@ -305,7 +299,7 @@ def case_update_details(*, case: Case, by: User, **fields) -> Case:
     for name in changed:
         setattr(case, name, fields[name])
     case.full_clean()
-    _save(case, by=by, reason="details changed")
+    save_with_actor(case, by=by, reason="details changed")
     labels = ", ".join(Case._meta.get_field(name).verbose_name for name in changed)
     _event(case, kind=CaseEventKind.DETAILS_CHANGED, by=by, detail=f"Changed: {labels}")
     return case
@@ -317,6 +311,6 @@ def related_process_add(*, case: Case, by: User, **fields) -> RelatedProcess:
     _refuse_if_closed(case)
     process = RelatedProcess(case=case, **fields)
     process.full_clean()
-    _save(process, by=by, reason="recorded")
+    save_with_actor(process, by=by, reason="recorded")
     _event(case, kind=CaseEventKind.PROCESS_RECORDED, by=by, detail=process.get_kind_display())
     return process

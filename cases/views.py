@@ -1,7 +1,6 @@
 """Notifications, triage and cases for the CDOP administrator; the public notification page."""
 
 from datetime import date
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,23 +36,15 @@ from cases.selectors import (
     triage_queue_for,
 )
 from core.access_log import client_ip, record_access
+from core.decorators import only_for
 from core.models import AccessAction
 from panels.models import Panel
 
 PAGE_SIZE = 25
 
 
-def administrator_required(view):
-    """Signed in as a CDOP administrator; for anyone else these pages "do not exist"."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not may_record_notifications(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Notifications, triage and the case list: CDOP administrators only.
+administrator_required = only_for(may_record_notifications)
 
 
 def _administered_panel(request: HttpRequest) -> Panel:

@@ -55,3 +55,11 @@ def acting_as_system() -> Iterator[Any]:
     user = system_user()
     with acting_as(user):
         yield user
+
+
+def save_with_actor(instance: Any, *, by: Any, reason: str | None = None) -> None:
+    """Save a tracked model with who made the change (and why, where it matters)."""
+    instance._history_user = by
+    if reason:
+        instance._change_reason = reason
+    instance.save()

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
+from core.history import save_with_actor
 from panels.models import Area, Panel, Ward, panel_code_validator
 
 
@@ -36,15 +37,11 @@ def panel_setup(*, code: str, name: str, areas: list[str], by: User) -> PanelSet
     result = PanelSetupResult(panel=panel) if panel else None
     if panel is None:
         panel = Panel(code=code, name=name)
-        panel._history_user = by
-        panel._change_reason = "panel set up"
-        panel.save()
+        save_with_actor(panel, by=by, reason="panel set up")
         result = PanelSetupResult(panel=panel, created=True)
     elif panel.name != name:
         panel.name = name
-        panel._history_user = by
-        panel._change_reason = "panel renamed by setup"
-        panel.save()
+        save_with_actor(panel, by=by, reason="panel renamed by setup")
         result.renamed = True
 
     existing = set(panel.areas.values_list("name", flat=True))
@@ -57,8 +54,7 @@ def panel_setup(*, code: str, name: str, areas: list[str], by: User) -> PanelSet
 
 def area_add(*, panel: Panel, name: str, by: User) -> Area:
     area = Area(panel=panel, name=name)
-    area._history_user = by
-    area.save()
+    save_with_actor(area, by=by)
     return area
 
 
@@ -66,6 +62,5 @@ def ward_get_or_add(*, area: Area, name: str, by: User) -> Ward:
     ward = Ward.objects.filter(area=area, name=name).first()
     if ward is None:
         ward = Ward(area=area, name=name)
-        ward._history_user = by
-        ward.save()
+        save_with_actor(ward, by=by)
     return ward
