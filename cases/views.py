@@ -161,6 +161,27 @@ def _filters(request: HttpRequest) -> CaseFilters:
     )
 
 
+def _selected_filters(filters: CaseFilters, query, areas) -> list[tuple[str, str, str]]:
+    """(heading, value, link that removes it) for each filter in use: MOJ filter tags."""
+    names = {
+        "state": ("Stage", dict(CaseState.choices).get(filters.state)),
+        "area": ("Area", {str(a.pk): a.name for a in areas}.get(filters.area)),
+        "death_type": ("Expected or unexpected", dict(DeathType.choices).get(filters.death_type)),
+        "age_band": ("Age at death", AGE_BAND_LABELS.get(filters.age_band)),
+        "q": ("Search", filters.q),
+        "notified_from": ("Notified from", filters.notified_from),
+        "notified_to": ("Notified up to", filters.notified_to),
+        "at_risk": ("At risk", "12-month target" if filters.at_risk else None),
+    }
+    selected = []
+    for key, (heading, value) in names.items():
+        if value:
+            remaining = query.copy()
+            remaining.pop(key, None)
+            selected.append((heading, str(value), remaining.urlencode()))
+    return selected
+
+
 @administrator_required
 @require_safe
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -175,6 +196,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     sort_query = query.copy()
     sort_query.pop("sort", None)
+    areas = [a for p in panels_where(request.user, PanelRole.ADMINISTRATOR) for a in p.areas.all()]
     return render(
         request,
         "cases/case_list.html",
@@ -184,11 +206,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "states": CaseState.choices,
             "death_types": DeathType.choices,
             "age_bands": AGE_BAND_LABELS.items(),
-            "areas": [
-                a
-                for p in panels_where(request.user, PanelRole.ADMINISTRATOR)
-                for a in p.areas.all()
-            ],
+            "areas": areas,
+            "selected": _selected_filters(filters, query, areas),
             "query": query.urlencode(),
             "sort_query": sort_query.urlencode(),
         },

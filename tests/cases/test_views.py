@@ -363,6 +363,25 @@ class TestNoInputBreaksTheForms(HypothesisTestCase):
     @hypothesis_settings(
         max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
     )
+    @given(st.dictionaries(st.sampled_from(FORM_FIELDS), st.text(max_size=30)))
+    def test_the_administrators_form(self, data):
+        from accounts.models import PanelRole
+        from accounts.services import panel_membership_add, user_create
+        from core.history import system_user
+
+        user = user_create(
+            email=f"a{timezone.now().timestamp()}@example.org", full_name="A", by=system_user()
+        )
+        panel_membership_add(
+            user=user, panel=self.panel, role=PanelRole.ADMINISTRATOR, by=system_user()
+        )
+        sign_in(self.client, user)
+        response = self.client.post("/notifications/new/", data)
+        assert response.status_code in {200, 302}
+
+    @hypothesis_settings(
+        max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
     @given(st.text(max_size=20), st.text(max_size=12), st.text(max_size=6))
     def test_the_case_list_filters(self, state, area, notified_from):
         from accounts.models import PanelRole
@@ -512,3 +531,12 @@ def test_someone_who_may_see_a_case_but_not_change_it_is_refused(
     assert client.post(f"/cases/{case.pk}/pause/", {"reason": "x"}).status_code == 403
     case.refresh_from_db()
     assert case.state == "notified"
+
+
+@pytest.mark.django_db
+def test_each_filter_in_use_shows_as_a_tag_that_removes_it(admin_client, panel, administrator):
+    make_case(panel, administrator)
+    html = admin_client.get("/cases/?state=notified&q=Example").content.decode()
+    assert "Selected filters" in html
+    assert 'href="?q=Example"' in html  # removing the stage keeps the search
+    assert 'href="?state=notified"' in html
