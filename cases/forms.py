@@ -2,6 +2,7 @@
 
 from dateutil.relativedelta import relativedelta
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from cases.models import Case, NhsNumberAbsence, Notification, RelatedProcess
@@ -46,6 +47,8 @@ NOTIFIER = [
     "notified_on",
     "agencies_involved",
 ]
+TEXT_LIMIT = 5000  # characters in any one free-text answer
+
 SECTIONS = [
     ("The child", CHILD),
     ("The death", DEATH),
@@ -136,6 +139,12 @@ class NotificationForm(forms.ModelForm):
         self.fields["ward"].queryset = Ward.objects.filter(area__panel=panel).select_related("area")
         self.fields["ward"].label_from_instance = lambda w: f"{w.name} ({w.area.name})"
         self.fields["nhs_number_absent_reason"].choices = NhsNumberAbsence.choices
+        # Free text is bounded, so that nobody can fill the database through the public page.
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.max_length = TEXT_LIMIT
+                field.validators.append(MaxLengthValidator(TEXT_LIMIT))
+                field.widget.attrs["maxlength"] = TEXT_LIMIT
         # One of the two is needed (checked in clean), so neither is marked "(optional)".
         self.fields["nhs_number"].conditional = True
         self.fields["nhs_number_absent_reason"].conditional = True

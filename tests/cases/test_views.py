@@ -540,3 +540,10 @@ def test_each_filter_in_use_shows_as_a_tag_that_removes_it(admin_client, panel, 
     assert "Selected filters" in html
     assert 'href="?q=Example"' in html  # removing the stage keeps the search
     assert 'href="?state=notified"' in html
+
+
+@pytest.mark.django_db
+def test_the_public_page_limits_the_length_of_free_text(client, panel):
+    response = client.post("/notify/BEDS/", form_data(panel, circumstances="x" * 5001))
+    assert "Ensure this value has at most 5000 characters" in response.content.decode()
+    assert not Notification.objects.exists()
