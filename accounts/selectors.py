@@ -55,6 +55,19 @@ def panels_where(user: User, role: PanelRole) -> QuerySet[Panel]:
     return Panel.objects.filter(memberships__user=user, memberships__role=role).distinct()
 
 
+def panel_administrator_emails(panel: Panel) -> list[str]:
+    """Where news for a panel's administrators goes (links only, never case details)."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            panel_memberships__panel=panel,
+            panel_memberships__role=PanelRole.ADMINISTRATOR,
+        )
+        .distinct()
+        .values_list("email", flat=True)
+    )
+
+
 def roles_summary(user: User) -> str:
     """The user's roles as text, copied into the access log as they are at the time."""
     panel = [

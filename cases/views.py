@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import PanelRole
-from accounts.selectors import panels_where
+from accounts.selectors import panel_administrator_emails, panels_where
 from cases import services
 from cases.forms import (
     CaseActionForm,
@@ -273,7 +273,8 @@ def _changeable_case(request: HttpRequest, pk: int) -> Case:
 @require_http_methods(["GET", "POST"])
 def case_details_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = _changeable_case(request, pk)
-    form = CaseDetailsForm(request.POST or None, instance=Case.objects.get(pk=case.pk))
+    # The form works on its own copy: a failed validation must not alter `case`.
+    form = CaseDetailsForm(request.POST or None, instance=get_case_for_user(request.user, pk))
     if request.method == "POST" and form.is_valid():
         try:
             services.case_update_details(case=case, by=request.user, **form.cleaned_data)
@@ -384,15 +385,7 @@ def _public_actor():
 
 
 def _tell_administrators(request: HttpRequest, panel: Panel, notification: Notification) -> None:
-    from accounts.models import User
-
-    recipients = list(
-        User.objects.filter(
-            panel_memberships__panel=panel,
-            panel_memberships__role=PanelRole.ADMINISTRATOR,
-            is_active=True,
-        ).values_list("email", flat=True)
-    )
+    recipients = panel_administrator_emails(panel)
     link = request.build_absolute_uri(reverse("cases:notification_detail", args=[notification.pk]))
     if recipients:
         send_mail(

@@ -14,6 +14,10 @@ class Heartbeat(models.Model):
         return f"{self.name} at {self.at:%Y-%m-%d %H:%M}"
 
 
+def last_heartbeat() -> Heartbeat | None:
+    return Heartbeat.objects.filter(name="beat").first()
+
+
 class AccessAction(models.TextChoices):
     VIEW = "view", "Viewed"
     LIST = "list", "Listed"

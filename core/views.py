@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.selectors import agency_roles_of, panel_roles_of, roles_of
-from core.models import Heartbeat
+from core.models import last_heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             logger.exception("health check: redis")
             checks["redis"] = "error"
     healthy = all(value == "ok" for value in checks.values())
-    beat = Heartbeat.objects.filter(name="beat").first() if checks["database"] == "ok" else None
+    beat = last_heartbeat() if checks["database"] == "ok" else None
     body = {
         "status": "ok" if healthy else "error",
         "checks": checks,
