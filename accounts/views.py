@@ -175,9 +175,7 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
         # Keep the panels the manager cannot see: a panel administrator edits only their own.
         others = list(agency.panels.exclude(pk__in=form.fields["panels"].queryset))
         data = {**form.cleaned_data, "panels": [*form.cleaned_data["panels"], *others]}
-        services.agency_update(
-            agency=get_agency_for_manager(request.user, pk), by=request.user, **data
-        )
+        services.agency_update(agency=agency, by=request.user, **data)
         messages.success(request, f"{agency.name} updated")
         return redirect("accounts:agency_list")
     return render(request, "accounts/agency_form.html", {"form": form, "agency": agency})

@@ -31,7 +31,6 @@ from core.history import save_with_actor
 from panels.models import (
     Analysis,
     AnalysisFactor,
-    CategoryOfDeath,
     Factor,
     ModifiableDecision,
     Panel,
@@ -373,7 +372,7 @@ def _write_analysis(case: Case, row: ImportRow, *, by: User) -> None:
     if analysis is None:
         analysis = Analysis(case=case)
     analysis.review_date = row.review_date
-    analysis.primary_category = CategoryOfDeath.objects.get(number=row.category)
+    analysis.primary_category_id = row.category  # 1–10, checked when the file was parsed
     analysis.modifiable = row.modifiable
     save_with_actor(analysis, by=by, reason="imported")
     for old in analysis.factors.all():

@@ -151,6 +151,11 @@ def notification_mark_distinct(
     notification.distinct_from.add(other)
 
 
+def _locked(case: Case) -> Case:
+    """The case's row, locked until the transaction ends (callers are atomic)."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
 def _transition(
     case: Case,
     *,
@@ -161,7 +166,7 @@ def _transition(
     detail: str = "",
     **changes,
 ) -> Case:
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = _locked(case)
     if case.state not in allowed:
         raise TransitionError(
             f"A case that is {case.get_state_display().lower()} cannot be "
@@ -225,7 +230,8 @@ def case_defer(*, case: Case, reason: str, by: User) -> Case:
 def case_pause(*, case: Case, reason: str, by: User) -> Case:
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the case is paused"})
-    current = Case.objects.get(pk=case.pk).state
+    # Read where the case is under the lock, so a concurrent step cannot slip in between.
+    current = _locked(case).state
     return _transition(
         case,
         allowed=OPEN_STATES,
@@ -240,7 +246,7 @@ def case_pause(*, case: Case, reason: str, by: User) -> Case:
 
 @transaction.atomic
 def case_resume(*, case: Case, by: User) -> Case:
-    back_to = Case.objects.get(pk=case.pk).paused_from or CaseState.INFORMATION_GATHERING
+    back_to = _locked(case).paused_from or CaseState.INFORMATION_GATHERING
     return _transition(
         case,
         allowed={CaseState.PAUSED},
@@ -255,7 +261,7 @@ def case_resume(*, case: Case, by: User) -> Case:
 @transaction.atomic
 def case_close(*, case: Case, review_date: date, by: User) -> Case:
     """Closing follows the panel's completed analysis; the review date is the closure date."""
-    if not hasattr(Case.objects.get(pk=case.pk), "analysis"):
+    if not hasattr(_locked(case), "analysis"):
         raise ValidationError("Record the panel's analysis before closing the case")
     return _transition(
         case,
@@ -291,7 +297,7 @@ def _refuse_if_closed(case: Case) -> None:
 def case_update_details(*, case: Case, by: User, **fields) -> Case:
     """Expected or unexpected, area and ward, key worker: what the administrator keeps up to
     date after the notification."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = _locked(case)
     _refuse_if_closed(case)
     changed = [name for name, value in fields.items() if getattr(case, name) != value]
     if not changed:
@@ -307,7 +313,7 @@ def case_update_details(*, case: Case, by: User, **fields) -> Case:
 
 @transaction.atomic
 def related_process_add(*, case: Case, by: User, **fields) -> RelatedProcess:
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = _locked(case)
     _refuse_if_closed(case)
     process = RelatedProcess(case=case, **fields)
     process.full_clean()

@@ -5,7 +5,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -261,8 +261,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _changeable_case(request: HttpRequest, pk: int) -> Case:
     """404 when the case is out of sight; 403 when it may be seen but not changed."""
-    from django.core.exceptions import PermissionDenied
-
     case = get_case_for_user(request.user, pk)
     if not may_change_case(request.user, case):
         raise PermissionDenied

@@ -44,9 +44,7 @@ def system_user() -> Any:
     if user is None:
         user = user_model(email=SYSTEM_EMAIL, full_name="CDOP system", is_active=False)
         user.set_unusable_password()
-        user._history_user = user
-        user._change_reason = "system account created"
-        user.save()
+        save_with_actor(user, by=user, reason="system account created")
     return user
 
 
