@@ -45,9 +45,11 @@ test: install ## Run the whole suite on PostgreSQL and Redis (CI=true: a missing
 test-fast: install ## The suite without the browser and Celery worker tests
 	$(VENV)/bin/pytest -m "not e2e and not celery_worker" $(PYTEST_ARGS)
 
-lint: install ## ruff format check, ruff check, missing migrations
+lint: install ## ruff format check, ruff check, app layers and private imports, missing migrations
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) scripts/check_private_imports.py
 	DJANGO_SETTINGS_MODULE=cdop.settings_test DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 
 format: install ## Format the code and fix what ruff can

@@ -5,7 +5,7 @@ from allauth.account.forms import ResetPasswordKeyForm
 from django import forms
 
 from accounts.models import Agency, AgencyRole, PanelRole, User
-from accounts.permissions import agencies_manageable_by, panels_administered_by
+from accounts.permissions import agencies_manageable_by, panels_managed_by
 from panels.models import Panel
 
 
@@ -22,7 +22,7 @@ class LoginForm(AllauthLoginForm):
 def role_choices(viewer: User) -> list[tuple[str, list[tuple[str, str]]]]:
     """The roles a viewer may give, grouped by organisation, as "panel:<id>:<role>"."""
     groups = []
-    for panel in panels_administered_by(viewer):
+    for panel in panels_managed_by(viewer):
         groups.append(
             (
                 panel.name,
@@ -65,7 +65,7 @@ class RoleForm(forms.Form):
         kind, pk, role = self.cleaned_data["role"].split(":")
         if kind == "panel":
             return ChosenRole(
-                panel=panels_administered_by(self.viewer).get(pk=pk), panel_role=PanelRole(role)
+                panel=panels_managed_by(self.viewer).get(pk=pk), panel_role=PanelRole(role)
             )
         return ChosenRole(
             agency=agencies_manageable_by(self.viewer).get(pk=pk), agency_role=AgencyRole(role)
@@ -117,7 +117,7 @@ class AgencyForm(forms.ModelForm):
 
     def __init__(self, *args, viewer: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["panels"].queryset = panels_administered_by(viewer)
+        self.fields["panels"].queryset = panels_managed_by(viewer)
         self.fields["panels"].required = True
 
 

@@ -1,24 +1,37 @@
-"""Who may manage users and agencies.
+"""Who holds which role, read from the memberships as they are now: where all access starts.
 
-The rules (domain.md §1): the system administrator (`is_staff`) manages every user and agency;
-a panel's CDOP administrator manages the people of their panel and of the agencies serving it.
-Nobody else manages anyone. A user outside the manager's scope is "not found".
+One source of truth: a role *is* its membership row (`PanelMembership`, `AgencyMembership`) and
+the system administrator's role is `is_staff`. Nothing copies a role anywhere else (no groups,
+no grants per case to keep in step), so removing, moving or demoting a person, deactivating or
+deleting the account changes what they may do on their next request, by whatever path the
+change was made.
 
-Case data permissions live in the case apps' own `permissions.py` (django-guardian, granted to
-the groups this module names: one per agency, one per panel role).
+Each app's `permissions.py` holds the policy of its own objects ("may this user do X to this
+object?" and "which objects may they do X to?", as a queryset) and builds it on the readers
+here: cases and notifications from the panel's administrators; later reporting form requests
+from the agency's members (and a named person, a django-guardian grant on that one request),
+rapid response episodes from the episode's team, meeting papers from the invitation and its
+window, statistics from the manager role (aggregates only).
+
+Separation of duties: the system administrator manages configuration and never sees case
+content, so a staff account holds no panel or agency role (`role_grant_problem`), and the
+readers below give a staff account none even if a row says otherwise. Nobody grants a role to
+themselves.
+
+Managing people (the user and agency pages): the system administrator manages every user and
+agency; a panel's administrator manages the people of their panels and of the agencies serving
+them. A user outside the manager's scope is "not found".
 """
 
-from django.contrib.auth.models import Group
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import Agency, PanelRole, User
+from accounts.models import Agency, AgencyMembership, PanelMembership, PanelRole, User
 from core.history import SYSTEM_EMAIL
 from panels.models import Panel
 
-SYSTEM_ADMINISTRATORS = "system administrators"
-
-# What the system administrator does in the Django admin: reference data, users and agencies,
-# unlocking accounts, resetting a lost authenticator, and reading the access log. No case data.
+# What the system administrator does in the Django admin: reference data, reading users and
+# agencies (managed on the user pages), unlocking accounts and resetting a lost authenticator.
+# No case data, and not the access log (each panel's administrators read it per case).
 SYSTEM_ADMINISTRATOR_PERMISSIONS = {
     "panels": {
         "panel": "vac",
@@ -30,59 +43,93 @@ SYSTEM_ADMINISTRATOR_PERMISSIONS = {
     "cases": {"sex": "v", "ethniccategory": "vc", "placeofdeath": "vc"},
     "rapid_response": {"rapidresponsecriterion": "vac"},
     "reporting": {"nationalfigure": "vacd", "areapopulation": "vacd"},
-    "accounts": {
-        "user": "vac",
-        "agency": "vac",
-        "panelmembership": "vacd",
-        "agencymembership": "vacd",
-    },
-    "core": {"accessevent": "v"},
+    "accounts": {"user": "vc", "agency": "v", "panelmembership": "v", "agencymembership": "v"},
     "axes": {"accessattempt": "vd", "accesslog": "v", "accessfailurelog": "v"},
     "mfa": {"authenticator": "vd"},
 }
 _ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}
 
 
-def system_administrators_group() -> Group:
-    """The group every system administrator is in, with exactly the permissions above."""
-    from django.contrib.auth.models import Permission
-
-    group = Group.objects.get_or_create(name=SYSTEM_ADMINISTRATORS)[0]
-    codenames = [
-        (app, f"{_ACTIONS[letter]}_{model}")
+def system_administrator_permissions() -> set[str]:
+    """The Django admin permissions of every active system administrator ("app.codename")."""
+    return {
+        f"{app}.{_ACTIONS[letter]}_{model}"
         for app, models in SYSTEM_ADMINISTRATOR_PERMISSIONS.items()
         for model, letters in models.items()
         for letter in letters
-    ]
-    query = Q(pk__in=[])
-    for app, codename in codenames:
-        query |= Q(content_type__app_label=app, codename=codename)
-    group.permissions.set(Permission.objects.filter(query))
-    return group
+    }
 
 
-def agency_group(agency: Agency) -> Group:
-    return Group.objects.get_or_create(name=f"agency:{agency.pk}")[0]
+def is_signed_in_person(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
 
 
-def panel_role_group(panel: Panel, role: str) -> Group:
-    return Group.objects.get_or_create(name=f"panel:{panel.code}:{role}")[0]
+def may_hold_roles(user) -> bool:
+    """Only an active account that is not a system administrator holds panel or agency roles."""
+    return is_signed_in_person(user) and not user.is_staff
 
 
-def panels_administered_by(user: User) -> QuerySet[Panel]:
-    if not user.is_authenticated:
+def holds_panel_role(user: User, *roles: str, panel: object = None) -> Exists:
+    """An `EXISTS` over the user's memberships, for policies to filter their objects with:
+    `panel` is the outer query's panel column (an `OuterRef`), so the planner joins it."""
+    return Exists(
+        PanelMembership.objects.filter(
+            user=user, role__in=roles, panel=OuterRef("panel") if panel is None else panel
+        )
+    )
+
+
+def panels_where(user: User, *roles: str) -> QuerySet[Panel]:
+    """The panels in which the user holds any of `roles`, read now."""
+    if not may_hold_roles(user):
         return Panel.objects.none()
+    return Panel.objects.filter(holds_panel_role(user, *roles, panel=OuterRef("pk")))
+
+
+def holds_role_in_panel(user: User, panel_id: int, *roles: str) -> bool:
+    if not may_hold_roles(user):
+        return False
+    return PanelMembership.objects.filter(user=user, panel_id=panel_id, role__in=roles).exists()
+
+
+def agencies_where(user: User, *roles: str) -> QuerySet[Agency]:
+    """The agencies of which the user is a member in any of `roles` (all roles if none)."""
+    if not may_hold_roles(user):
+        return Agency.objects.none()
+    memberships = AgencyMembership.objects.filter(user=user, agency=OuterRef("pk"))
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    return Agency.objects.filter(Exists(memberships))
+
+
+def role_grant_problem(*, user: User, by: User) -> str | None:
+    """Why `by` may not give `user` a panel or agency role, or None. Services refuse with this
+    message, and so do the forms that offer a grant."""
+    if user.pk == by.pk:
+        return "You cannot give a role to yourself: ask another administrator"
     if user.is_staff:
+        return (
+            "A system administrator does not hold panel or agency roles: they would see case "
+            "content. Use a separate account for that work"
+        )
+    return None
+
+
+# --- Managing people ---------------------------------------------------------------------
+
+
+def panels_managed_by(user: User) -> QuerySet[Panel]:
+    """Panels whose people the user manages: all for the system administrator, otherwise those
+    the user administers."""
+    if is_signed_in_person(user) and user.is_staff:
         return Panel.objects.all()
-    return Panel.objects.filter(
-        memberships__user=user, memberships__role=PanelRole.ADMINISTRATOR
-    ).distinct()
+    return panels_where(user, PanelRole.ADMINISTRATOR)
 
 
 def may_manage_users(user: User) -> bool:
-    if not (user.is_authenticated and user.is_active):
+    if not is_signed_in_person(user):
         return False
-    return user.is_staff or panels_administered_by(user).exists()
+    return user.is_staff or panels_where(user, PanelRole.ADMINISTRATOR).exists()
 
 
 def agencies_manageable_by(user: User) -> QuerySet[Agency]:
@@ -90,7 +137,7 @@ def agencies_manageable_by(user: User) -> QuerySet[Agency]:
         return Agency.objects.none()
     if user.is_staff:
         return Agency.objects.all()
-    return Agency.objects.filter(panels__in=panels_administered_by(user)).distinct()
+    return Agency.objects.filter(panels__in=panels_managed_by(user)).distinct()
 
 
 def users_manageable_by(user: User) -> QuerySet[User]:
@@ -99,16 +146,16 @@ def users_manageable_by(user: User) -> QuerySet[User]:
         return people.none()
     if user.is_staff:
         return people
-    panels = panels_administered_by(user)
+    panels = panels_managed_by(user)
     return people.filter(
-        Q(pk__in=User.objects.filter(panel_memberships__panel__in=panels).values("pk"))
+        Q(pk__in=PanelMembership.objects.filter(panel__in=panels).values("user"))
         | Q(
-            pk__in=User.objects.filter(
-                agency_memberships__agency__in=agencies_manageable_by(user)
-            ).values("pk")
+            pk__in=AgencyMembership.objects.filter(agency__in=agencies_manageable_by(user)).values(
+                "user"
+            )
         )
     )
 
 
 def may_grant_staff(user: User) -> bool:
-    return user.is_authenticated and user.is_staff
+    return is_signed_in_person(user) and user.is_staff

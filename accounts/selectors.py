@@ -16,7 +16,8 @@ from accounts.models import (
 )
 from accounts.permissions import (
     agencies_manageable_by,
-    panels_administered_by,
+    may_hold_roles,
+    panels_managed_by,
     users_manageable_by,
 )
 from panels.models import Panel
@@ -44,15 +45,15 @@ def roles_of(user: User) -> list[Role]:
 
 
 def panel_roles_of(user: User) -> set[str]:
+    if not may_hold_roles(user):
+        return set()
     return set(PanelMembership.objects.filter(user=user).values_list("role", flat=True))
 
 
 def agency_roles_of(user: User) -> set[str]:
+    if not may_hold_roles(user):
+        return set()
     return set(AgencyMembership.objects.filter(user=user).values_list("role", flat=True))
-
-
-def panels_where(user: User, role: PanelRole) -> QuerySet[Panel]:
-    return Panel.objects.filter(memberships__user=user, memberships__role=role).distinct()
 
 
 def panel_administrator_emails(panel: Panel) -> list[str]:
@@ -110,7 +111,7 @@ def get_membership_for_manager(
 ) -> PanelMembership | AgencyMembership:
     """A role the viewer may take away: only in their own panels and agencies."""
     if kind == "panel":
-        scope = PanelMembership.objects.filter(panel__in=panels_administered_by(viewer))
+        scope = PanelMembership.objects.filter(panel__in=panels_managed_by(viewer))
     elif kind == "agency":
         scope = AgencyMembership.objects.filter(agency__in=agencies_manageable_by(viewer))
     else:
@@ -160,3 +161,25 @@ def user_history(person: User) -> list[HistoryEntry]:
         for h in agency_roles
     ]
     return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def get_panel_for_manager(viewer: User, pk: int) -> Panel:
+    return get_object_or_404(panels_managed_by(viewer), pk=pk)
+
+
+def panel_role_timeline(panel: Panel, *, limit: int = 200) -> list[HistoryEntry]:
+    """Every role given or taken away in the panel, newest first, with who did it."""
+    kinds = {"+": "given", "~": "changed", "-": "taken away"}
+    changes = (
+        PanelMembership.history.filter(panel_id=panel.pk)
+        .select_related("history_user", "user")
+        .order_by("-history_date")[:limit]
+    )
+    return [
+        HistoryEntry(
+            h.history_date,
+            h.history_user,
+            f"{PanelRole(h.role).label} {kinds[h.history_type]}: {h.user}",
+        )
+        for h in changes
+    ]

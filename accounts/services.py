@@ -1,7 +1,9 @@
 """Writes to users, agencies and memberships. Each records who made the change.
 
-Memberships are the source of truth for roles; each also puts the user in the matching
-group (one per agency, one per panel role), to which object permissions are granted.
+A membership row *is* the role (accounts.permissions reads them at request time): nothing
+else is kept in step with it. Nobody grants a role to themselves, and a system administrator
+holds none (`role_grant_problem`). Each grant and removal is a history row of the membership,
+which the user's page and the panel's page both show.
 """
 
 from allauth.account.forms import default_token_generator
@@ -24,7 +26,7 @@ from accounts.models import (
     PanelRole,
     User,
 )
-from accounts.permissions import agency_group, panel_role_group, system_administrators_group
+from accounts.permissions import role_grant_problem
 from core.history import save_with_actor
 from panels.models import Panel
 
@@ -53,8 +55,6 @@ def user_create(
     # The address is the administrator's to vouch for: the invitation link proves it reaches
     # the person, so sign-in and two-factor set-up never ask for a separate confirmation.
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
-    if is_staff:
-        user.groups.add(system_administrators_group())
     return user
 
 
@@ -157,13 +157,29 @@ def agency_update(*, agency: Agency, by: User, **fields) -> Agency:
     return agency
 
 
+def _refuse_grant(*, user: User, by: User) -> None:
+    problem = role_grant_problem(user=user, by=by)
+    if problem:
+        raise ValidationError(problem)
+
+
+@transaction.atomic
+def user_update(*, user: User, by: User, full_name: str, job_title: str) -> User:
+    """Name and job title; the sign-in address, activity and roles have services of their own."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.full_name, user.job_title = full_name, job_title
+    user.full_clean()
+    save_with_actor(user, by=by, reason="details changed")
+    return user
+
+
 @transaction.atomic
 def panel_membership_add(*, user: User, panel: Panel, role: PanelRole, by: User) -> PanelMembership:
+    _refuse_grant(user=user, by=by)
     membership = PanelMembership.objects.filter(user=user, panel=panel, role=role).first()
     if membership is None:
         membership = PanelMembership(user=user, panel=panel, role=role)
         save_with_actor(membership, by=by, reason="role added")
-    user.groups.add(panel_role_group(panel, role))
     return membership
 
 
@@ -172,13 +188,13 @@ def panel_membership_remove(*, membership: PanelMembership, by: User) -> None:
     membership._history_user = by
     membership._change_reason = "role removed"
     membership.delete()
-    membership.user.groups.remove(panel_role_group(membership.panel, membership.role))
 
 
 @transaction.atomic
 def agency_membership_add(
     *, user: User, agency: Agency, role: AgencyRole, by: User
 ) -> AgencyMembership:
+    _refuse_grant(user=user, by=by)
     membership = AgencyMembership.objects.filter(user=user, agency=agency).first()
     if membership is None:
         membership = AgencyMembership(user=user, agency=agency, role=role)
@@ -186,7 +202,6 @@ def agency_membership_add(
     elif membership.role != role:
         membership.role = role
         save_with_actor(membership, by=by, reason="role changed")
-    user.groups.add(agency_group(agency))
     return membership
 
 
@@ -195,4 +210,3 @@ def agency_membership_remove(*, membership: AgencyMembership, by: User) -> None:
     membership._history_user = by
     membership._change_reason = "role removed"
     membership.delete()
-    membership.user.groups.remove(agency_group(membership.agency))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="user_reactivate"),
     path("users/<int:pk>/invitation/", views.user_invitation_resend, name="user_invitation_resend"),
+    path("panels/<int:pk>/roles/", views.panel_roles, name="panel_roles"),
     path("agencies/", views.agency_list, name="agency_list"),
     path("agencies/new/", views.agency_create, name="agency_create"),
     path("agencies/<int:pk>/edit/", views.agency_edit, name="agency_edit"),

@@ -8,12 +8,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts import services
 from accounts.forms import AgencyForm, InviteForm, RoleForm
-from accounts.permissions import may_manage_users
+from accounts.permissions import may_manage_users, panels_managed_by
 from accounts.selectors import (
     agency_list_for,
     get_agency_for_manager,
     get_membership_for_manager,
+    get_panel_for_manager,
     get_user_for_manager,
+    panel_role_timeline,
     user_history,
     user_list_for,
 )
@@ -36,7 +38,12 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/user_list.html",
-        {"users": users, "show": show, "show_options": options},
+        {
+            "users": users,
+            "show": show,
+            "show_options": options,
+            "panels": panels_managed_by(request.user),
+        },
     )
 
 
@@ -86,23 +93,32 @@ def user_role_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_user_for_manager(request.user, pk)
     form = RoleForm(request.POST, viewer=request.user)
     if not form.is_valid():
-        return render(
-            request,
-            "accounts/user_detail.html",
-            {"person": person, "role_form": form, "history": user_history(person)},
-            status=400,
-        )
+        return _role_refused(request, person, form)
     role = form.chosen_role()
-    if role.panel:
-        services.panel_membership_add(
-            user=person, panel=role.panel, role=role.panel_role, by=request.user
-        )
-    else:
-        services.agency_membership_add(
-            user=person, agency=role.agency, role=role.agency_role, by=request.user
-        )
+    try:
+        if role.panel:
+            services.panel_membership_add(
+                user=person, panel=role.panel, role=role.panel_role, by=request.user
+            )
+        else:
+            services.agency_membership_add(
+                user=person, agency=role.agency, role=role.agency_role, by=request.user
+            )
+    except ValidationError as error:
+        form.add_error("role", error)
+        return _role_refused(request, person, form)
     messages.success(request, f"Role added for {person.full_name}")
     return redirect("accounts:user_detail", pk=person.pk)
+
+
+def _role_refused(request: HttpRequest, person, form: RoleForm) -> HttpResponse:
+    """The user's page again, with the error summary saying why the role was not given."""
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {"person": person, "role_form": form, "history": user_history(person)},
+        status=400,
+    )
 
 
 @manager_required
@@ -147,6 +163,18 @@ def user_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     services.invitation_send(user=person, by=request.user)
     messages.success(request, f"Invitation sent again to {person.email}")
     return redirect("accounts:user_detail", pk=person.pk)
+
+
+@manager_required
+@require_safe
+def panel_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    """The panel's timeline of roles given and taken away: a grant is seen by the panel."""
+    panel = get_panel_for_manager(request.user, pk)
+    return render(
+        request,
+        "accounts/panel_roles.html",
+        {"panel": panel, "timeline": panel_role_timeline(panel)},
+    )
 
 
 @manager_required

@@ -8,7 +8,7 @@ from django.utils import timezone
 from cases.models import Case, NhsNumberAbsence, Notification, RelatedProcess
 from cases.validators import nhs_number_is_valid, normalise_nhs_number
 from core.forms import GovUKDateField
-from panels.models import Panel, Ward
+from panels.models import Area, Panel, Ward
 
 CHILD = [
     "family_name",
@@ -287,3 +287,45 @@ class RelatedProcessForm(forms.ModelForm):
 
 class CaseActionForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=300, required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter a reason",
+            "max_length": "The reason must be 500 characters or fewer",
+        },
+    )
+
+
+class TransferOfferForm(ReasonForm):
+    to_panel = forms.ModelChoiceField(
+        label="Panel to offer it to",
+        queryset=Panel.objects.none(),
+        empty_label="Choose a panel",
+        error_messages={"required": "Choose the panel", "invalid_choice": "Choose the panel"},
+    )
+    field_order = ["to_panel", "reason"]
+
+    def __init__(self, *args, from_panel: Panel, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_panel"].queryset = Panel.objects.exclude(pk=from_panel.pk)
+        self.fields["reason"].label = "Why it belongs to that panel"
+        self.fields["reason"].help_text = "For example, where the child lived. No other details."
+
+
+class TransferAcceptForm(ReasonForm):
+    area = forms.ModelChoiceField(
+        label="Area the child lived in",
+        queryset=Area.objects.none(),
+        empty_label="Choose an area",
+        error_messages={"required": "Choose the area", "invalid_choice": "Choose the area"},
+    )
+    field_order = ["area", "reason"]
+
+    def __init__(self, *args, panel: Panel, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = panel.areas.all()

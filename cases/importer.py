@@ -3,6 +3,11 @@
 Two passes: `parse` checks every row and collects every problem as
 `line N, column NAME: what is wrong`; only a file without problems reaches `save`, which
 writes it in one transaction. Re-importing a file changes nothing.
+
+Import is another way in, not a way around: it creates and corrects cases and analyses through
+the public services of `cases.services`, so the checks and timeline events are the pages' own.
+A case changed in the application since it was last imported (any event on its timeline after
+the import's stamp) is left as it is and reported: the panel's later work always wins.
 """
 
 import csv
@@ -16,25 +21,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from cases import services
 from cases.models import (
     Case,
-    CaseEventKind,
     CaseState,
     DeathType,
     EthnicCategory,
     PlaceOfDeath,
     Sex,
 )
-from cases.permissions import case_grant_to_panel
-from cases.services import _event, case_number_next
-from core.history import save_with_actor
-from panels.models import (
-    Analysis,
-    AnalysisFactor,
-    Factor,
-    ModifiableDecision,
-    Panel,
-)
+from panels.models import Factor, ModifiableDecision, Panel
 from panels.services import ward_get_or_add
 
 REQUIRED = [
@@ -85,6 +81,8 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # `line N, case_ref X: changed in the application on DATE, left as it is`
+    left_as_is: list[str] = field(default_factory=list)
 
 
 class _Row:
@@ -297,6 +295,12 @@ def _analysis_state(case: Case) -> tuple | None:
     return (analysis.review_date, analysis.primary_category_id, analysis.modifiable, codes)
 
 
+def _wanted_analysis(row: ImportRow) -> tuple | None:
+    if not row.review_date:
+        return None
+    return (row.review_date, row.category, row.modifiable, sorted(row.factors))
+
+
 @transaction.atomic
 def save(
     rows: list[ImportRow],
@@ -307,6 +311,7 @@ def save(
 ) -> ImportResult:
     result = ImportResult()
     areas = {a.name: a for a in panel.areas.all()}
+    factors = {f.code: f for f in Factor.objects.all()}
     existing = {
         c.legacy_reference: c
         for c in Case.objects.filter(panel=panel, legacy_reference__in=[r.case_ref for r in rows])
@@ -317,75 +322,68 @@ def save(
         area = areas[row.area_name]
         ward = ward_get_or_add(area=area, name=row.ward_name, by=by) if row.ward_name else None
         values = _case_values(row, area, ward)
-        wanted_analysis = (
-            (row.review_date, row.category, row.modifiable, sorted(row.factors))
-            if row.review_date
-            else None
-        )
         case = existing.get(row.case_ref)
         if case is None:
-            case = Case(
+            case = services.case_create(
                 panel=panel,
                 legacy_reference=row.case_ref,
-                number=case_number_next(panel=panel, year=row.date_notified.year),
-                state=CaseState.CLOSED if row.review_date else CaseState.NOTIFIED,
-                closed_on=row.review_date,
+                detail=f"Imported as {row.case_ref}",
+                by=by,
                 **values,
             )
-            save_with_actor(case, by=by, reason="imported")
-            _event(
-                case,
-                kind=CaseEventKind.IMPORTED,
-                by=by,
-                to_state=case.state,
-                detail=f"Imported as {row.case_ref}",
-            )
-            case_grant_to_panel(case)
-            _write_analysis(case, row, by=by)
+            _bring_analysis_in_line(case, row, factors, by=by)
+            services.case_stamp_imported(case=case, by=by)
             result.created += 1
+            _report(progress, done, len(rows))
+            continue
+        changed_at = services.case_changed_since_import(case)
+        if changed_at is not None:
+            result.left_as_is.append(
+                f"line {row.line}, case_ref {row.case_ref}: changed in the application on "
+                f"{timezone.localtime(changed_at).date().isoformat()}, left as it is"
+            )
+        elif {n: getattr(case, n) for n in values} == values and _analysis_state(
+            case
+        ) == _wanted_analysis(row):
+            result.unchanged += 1
         else:
-            current = {name: getattr(case, name) for name in values}
-            if current == values and _analysis_state(case) == wanted_analysis:
-                result.unchanged += 1
-            else:
-                for name, value in values.items():
-                    setattr(case, name, value)
-                if row.review_date:
-                    case.state, case.closed_on = CaseState.CLOSED, row.review_date
-                elif case.state == CaseState.CLOSED:
-                    case.state, case.closed_on = CaseState.READY_FOR_PANEL, None
-                save_with_actor(case, by=by, reason="updated by import")
-                _write_analysis(case, row, by=by)
-                result.updated += 1
-        if progress:
-            progress(done, len(rows))
+            if case.state == CaseState.CLOSED:
+                case = services.case_reopen(case=case, reason="corrected by a re-import", by=by)
+            services.case_update_details(case=case, by=by, **values)
+            _bring_analysis_in_line(case, row, factors, by=by)
+            services.case_stamp_imported(case=case, by=by)
+            result.updated += 1
+        _report(progress, done, len(rows))
     return result
 
 
-def _write_analysis(case: Case, row: ImportRow, *, by: User) -> None:
-    analysis = Analysis.objects.filter(case=case).first()
+def _report(progress: Callable[[int, int], None] | None, done: int, total: int) -> None:
+    if progress:
+        progress(done, total)
+
+
+def _bring_analysis_in_line(case: Case, row: ImportRow, factors: dict, *, by: User) -> None:
+    """A reviewed row is a closed case with its analysis; an unreviewed one an open case."""
     if not row.review_date:
-        if analysis:
-            analysis._history_user = by
-            analysis.delete()
+        services.case_remove_analysis(case=case, by=by)
         return
-    if analysis is None:
-        analysis = Analysis(case=case)
-    analysis.review_date = row.review_date
-    analysis.primary_category_id = row.category  # 1–10, checked when the file was parsed
-    analysis.modifiable = row.modifiable
-    save_with_actor(analysis, by=by, reason="imported")
-    for old in analysis.factors.all():
-        old._history_user = by
-        old.delete()
-    for factor in Factor.objects.filter(code__in=row.factors):
-        save_with_actor(
-            AnalysisFactor(
-                analysis=analysis,
-                factor=factor,
-                domain=factor.domain,
+    case.refresh_from_db(fields=["state"])
+    if case.state in (CaseState.NOTIFIED, CaseState.INFORMATION_GATHERING):
+        services.case_mark_ready_for_panel(case=case, by=by)
+    services.case_record_analysis(
+        case=case,
+        by=by,
+        review_date=row.review_date,
+        primary_category=row.category,
+        modifiable=row.modifiable,
+        factors=[
+            services.FactorRecord(
+                factor=factors[code],
+                domain=factors[code].domain,
                 contributed=True,
                 modifiable=True,
-            ),
-            by=by,
-        )
+            )
+            for code in row.factors
+        ],
+    )
+    services.case_close(case=case, review_date=row.review_date, by=by)

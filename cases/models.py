@@ -1,7 +1,6 @@
 """Cases of child deaths and the code lists a notification uses (domain.md §4–§5)."""
 
 from django.db import models
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 
@@ -153,6 +152,9 @@ class Case(models.Model):
     )
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_on = models.DateField(null=True, blank=True)
+    # When an import last wrote the case: any timeline event after it is work done in the
+    # application, which a re-import never overwrites.
+    last_imported_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -179,16 +181,6 @@ class Case(models.Model):
         return self.state == CaseState.CLOSED
 
 
-class CaseUserObjectPermission(UserObjectPermissionBase):
-    """django-guardian object permissions on cases, with a real foreign key (fast, cascades)."""
-
-    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
-
-
-class CaseGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
-
-
 class CaseEventKind(models.TextChoices):
     OPENED = "opened", "Case opened"
     IMPORTED = "imported", "Imported"
@@ -201,6 +193,13 @@ class CaseEventKind(models.TextChoices):
     NOTIFICATION_MERGED = "notification_merged", "Notification merged"
     DETAILS_CHANGED = "details_changed", "Details changed"
     PROCESS_RECORDED = "process_recorded", "Related process recorded"
+    ANALYSIS_RECORDED = "analysis_recorded", "Analysis recorded"
+    ANALYSIS_REMOVED = "analysis_removed", "Analysis removed"
+    NOTIFICATION_SEPARATED = "notification_separated", "Notification separated"
+    TRANSFER_OFFERED = "transfer_offered", "Offered to another panel"
+    TRANSFER_WITHDRAWN = "transfer_withdrawn", "Transfer offer withdrawn"
+    TRANSFER_DECLINED = "transfer_declined", "Transfer declined"
+    TRANSFERRED = "transferred", "Transferred to another panel"
 
 
 class CaseEvent(models.Model):
@@ -334,3 +333,95 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class NotificationEventKind(models.TextChoices):
+    RECEIVED = "received", "Received"
+    CHANGED = "changed", "Changed"
+    CASE_OPENED = "case_opened", "Case opened"
+    MERGED = "merged", "Merged into a case"
+    MERGE_UNDONE = "merge_undone", "Merge undone"
+    MARKED_DISTINCT = "marked_distinct", "Marked as a different child"
+    DISTINCT_UNDONE = "distinct_undone", "Different-child decision undone"
+    TRANSFER_OFFERED = "transfer_offered", "Offered to another panel"
+    TRANSFER_WITHDRAWN = "transfer_withdrawn", "Transfer offer withdrawn"
+    TRANSFER_DECLINED = "transfer_declined", "Transfer declined"
+    TRANSFERRED = "transferred", "Transferred to another panel"
+
+
+class NotificationEvent(models.Model):
+    """What happened to a notification in triage and who did it: its page's timeline."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=NotificationEventKind.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    detail = models.CharField(max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.notification} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class TransferStatus(models.TextChoices):
+    """An offer to hand a notification or case to another panel of the installation."""
+
+    OFFERED = "offered", "Offered"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Transfer(models.Model):
+    """The child lived in another panel's footprint: its administrator offers the notification
+    or case, the other panel's accepts (and the record, and access to it, moves) or declines."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, null=True, blank=True, related_name="transfers"
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="transfers"
+    )
+    from_panel = models.ForeignKey("panels.Panel", on_delete=models.PROTECT, related_name="+")
+    to_panel = models.ForeignKey(
+        "panels.Panel", on_delete=models.PROTECT, related_name="transfers_in"
+    )
+    status = models.CharField(
+        max_length=10, choices=TransferStatus.choices, default=TransferStatus.OFFERED
+    )
+    reason = models.CharField(max_length=500)
+    offered_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    offered_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-offered_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(notification__isnull=True) ^ models.Q(case__isnull=True),
+                name="transfer_of_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["notification"],
+                condition=models.Q(status="offered"),
+                name="one_open_offer_per_notification",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="offered"),
+                name="one_open_offer_per_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification or self.case} to {self.to_panel_id} ({self.status})"

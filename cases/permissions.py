@@ -1,50 +1,65 @@
-"""Who may see and change cases: the only module here that asks django-guardian.
+"""Who may see and change cases and notifications: the policy of this app's objects.
 
-Permissions are granted per case to groups, never to whole models: the administrators of the
-case's panel may view and change it from the moment it is opened. (Chairs and members gain
-cases through meeting agendas; agencies see only their reporting form requests.)
-Not allowed to see → 404; may see but not change → 403.
+Computed at request time from the memberships (accounts.permissions), never granted per case:
+a case or notification belongs to one panel, and that panel's CDOP administrators may see and
+change it, from the moment it exists until they stop holding the role. The system administrator
+sees none of it. Chairs and members reach cases through meeting papers, agency users through
+their reporting form requests and rapid response teams through their episode: each is a policy
+of its own over its own records, not a widening of this one.
+
+Not allowed to see → 404; may see but not change → 403. Closed cases refuse changes in the
+services, whoever asks.
 """
 
-from django.db.models import QuerySet
-from guardian.shortcuts import assign_perm, get_objects_for_user
+from django.db.models import OuterRef, Q, QuerySet
 
 from accounts.models import PanelRole, User
-from accounts.permissions import panel_role_group
-from cases.models import Case
+from accounts.permissions import holds_panel_role, holds_role_in_panel, may_hold_roles, panels_where
+from cases.models import Case, Notification, Transfer
 
-VIEW = "cases.view_case"
-CHANGE = "cases.change_case"
-
-
-def case_grant_to_panel(case: Case) -> None:
-    administrators = panel_role_group(case.panel, PanelRole.ADMINISTRATOR)
-    assign_perm(VIEW, administrators, case)
-    assign_perm(CHANGE, administrators, case)
+# The roles that see a panel's cases and notifications, identifiable, and change them.
+CASE_WORKERS = (PanelRole.ADMINISTRATOR,)
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    if not (user.is_authenticated and user.is_active):
+    if not may_hold_roles(user):
         return Case.objects.none()
-    return get_objects_for_user(
-        user, VIEW, klass=Case, accept_global_perms=False, with_superuser=False
-    )
+    return Case.objects.filter(holds_panel_role(user, *CASE_WORKERS))
 
 
 def cases_changeable_by(user: User) -> QuerySet[Case]:
-    if not (user.is_authenticated and user.is_active):
-        return Case.objects.none()
-    return get_objects_for_user(
-        user, CHANGE, klass=Case, accept_global_perms=False, with_superuser=False
-    )
+    return cases_visible_to(user)
 
 
 def may_change_case(user: User, case: Case) -> bool:
-    return cases_changeable_by(user).filter(pk=case.pk).exists()
+    return holds_role_in_panel(user, case.panel_id, *CASE_WORKERS)
+
+
+def notifications_visible_to(user: User) -> QuerySet[Notification]:
+    if not may_hold_roles(user):
+        return Notification.objects.none()
+    return Notification.objects.filter(holds_panel_role(user, *CASE_WORKERS))
 
 
 def may_record_notifications(user: User) -> bool:
     """CDOP administrators record notifications and open cases, for their own panels."""
-    from accounts.selectors import panels_where
+    return panels_where(user, *CASE_WORKERS).exists()
 
-    return user.is_authenticated and panels_where(user, PanelRole.ADMINISTRATOR).exists()
+
+def transfers_visible_to(user: User) -> QuerySet[Transfer]:
+    """Offers from, or to, a panel the user administers."""
+    if not may_hold_roles(user):
+        return Transfer.objects.none()
+    return Transfer.objects.filter(
+        Q(holds_panel_role(user, *CASE_WORKERS, panel=OuterRef("from_panel")))
+        | Q(holds_panel_role(user, *CASE_WORKERS, panel=OuterRef("to_panel")))
+    )
+
+
+def may_decide_transfer(user: User, transfer: Transfer) -> bool:
+    """The receiving panel's administrators accept or decline."""
+    return holds_role_in_panel(user, transfer.to_panel_id, *CASE_WORKERS)
+
+
+def may_withdraw_transfer(user: User, transfer: Transfer) -> bool:
+    return holds_role_in_panel(user, transfer.from_panel_id, *CASE_WORKERS)

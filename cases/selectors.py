@@ -10,11 +10,11 @@ from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import PanelRole, User
-from accounts.selectors import panels_where
-from cases.models import Case, CaseState, Notification, TriageStatus
-from cases.permissions import cases_visible_to
+from accounts.models import User
+from cases.models import Case, CaseState, Notification, Transfer, TransferStatus, TriageStatus
+from cases.permissions import cases_visible_to, notifications_visible_to, transfers_visible_to
 from cases.validators import normalise_nhs_number
+from core.models import AccessEvent, AccessEventObject
 
 
 def age_in_years():
@@ -71,6 +71,14 @@ class CaseFilters:
     sort: str = "-date_notified"
 
 
+def search_kind(q: str) -> str:
+    """How a search is read, by its shape (and what the access log says of it)."""
+    digits = normalise_nhs_number(q.strip())
+    if digits.isdigit() and len(digits) == 10:
+        return "NHS number"
+    return "name or reference"
+
+
 def case_list_for(user: User, filters: CaseFilters) -> QuerySet[Case]:
     cases = cases_visible_to(user).select_related("area", "sex", "panel")
     if filters.q:
@@ -114,19 +122,19 @@ def get_case_for_user(user: User, pk: int) -> Case:
     )
 
 
-def notifications_visible_to(user: User) -> QuerySet[Notification]:
+def notification_list_for(user: User) -> QuerySet[Notification]:
     """Notifications of the panels the user administers (triage is the administrator's)."""
-    return Notification.objects.filter(
-        panel__in=panels_where(user, PanelRole.ADMINISTRATOR)
-    ).select_related("panel", "sex", "area", "place_of_death", "case")
+    return notifications_visible_to(user).select_related(
+        "panel", "sex", "area", "place_of_death", "case"
+    )
 
 
 def triage_queue_for(user: User) -> QuerySet[Notification]:
-    return notifications_visible_to(user).filter(triage_status=TriageStatus.NEW)
+    return notification_list_for(user).filter(triage_status=TriageStatus.NEW)
 
 
 def get_notification_for_user(user: User, pk: int) -> Notification:
-    return get_object_or_404(notifications_visible_to(user), pk=pk)
+    return get_object_or_404(notification_list_for(user), pk=pk)
 
 
 @dataclass(frozen=True)
@@ -155,7 +163,7 @@ def possible_duplicates(user: User, notification: Notification) -> PossibleDupli
     )
     judged_distinct = notification.distinct_from.values("pk")
     notifications = (
-        notifications_visible_to(user)
+        notification_list_for(user)
         .filter(same_child, triage_status=TriageStatus.NEW)
         .exclude(pk=notification.pk)
         .exclude(pk__in=judged_distinct)
@@ -173,3 +181,52 @@ def case_counts_by_state(user: User) -> dict[str, int]:
         .values_list("state", "n")
     )
     return {state: counts.get(state, 0) for state in CaseState.values}
+
+
+def case_viewers(case: Case, *, limit: int = 100) -> list[AccessEvent]:
+    """Who has viewed this case: opening it, and every list and export that showed it."""
+    from django.contrib.contenttypes.models import ContentType
+
+    case_type = ContentType.objects.get_for_model(Case)
+    shown_in = AccessEventObject.objects.filter(
+        object_id=str(case.pk), event__object_type=case_type
+    ).values("event")
+    return list(
+        AccessEvent.objects.filter(
+            Q(object_type=case_type, object_id=str(case.pk)) | Q(pk__in=shown_in)
+        )
+        .select_related("user")
+        .order_by("-at")[:limit]
+    )
+
+
+def offers_to_my_panels(user: User) -> QuerySet[Transfer]:
+    """Notifications and cases other panels offer to the user's, waiting for a decision."""
+    return (
+        transfers_visible_to(user)
+        .filter(status=TransferStatus.OFFERED, to_panel__in=panels_administered(user))
+        .select_related("from_panel", "to_panel", "notification", "case", "offered_by")
+    )
+
+
+def panels_administered(user: User):
+    from accounts.models import PanelRole
+    from accounts.permissions import panels_where
+
+    return panels_where(user, PanelRole.ADMINISTRATOR)
+
+
+def get_transfer_for_user(user: User, pk: int) -> Transfer:
+    return get_object_or_404(
+        transfers_visible_to(user).select_related(
+            "from_panel", "to_panel", "notification", "case", "offered_by", "decided_by"
+        ),
+        pk=pk,
+    )
+
+
+def open_offer_of(*, notification: Notification | None = None, case: Case | None = None):
+    offers = Transfer.objects.filter(status=TransferStatus.OFFERED).select_related("to_panel")
+    if notification is not None:
+        return offers.filter(notification=notification).first()
+    return offers.filter(case=case).first()

@@ -1,14 +1,20 @@
 """Writes to notifications and cases: one service per action, each recording who acted.
 
 Every state change of a case goes through `_transition`, which locks the row, checks the
-allowed source states and writes a timeline event.
+allowed source states and writes a timeline event. Every change to a case writes an event on
+its timeline, and every triage decision one on its notification's: the timelines are also how
+a re-import knows a case was changed in the application (`case_changed_since_import`).
+Pages, the Django admin, the import, commands and demo data all call these services.
 """
 
 import secrets
-from datetime import date
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from cases.models import (
@@ -18,12 +24,15 @@ from cases.models import (
     CaseNumberCounter,
     CaseState,
     Notification,
+    NotificationEvent,
+    NotificationEventKind,
     RelatedProcess,
+    Transfer,
+    TransferStatus,
     TriageStatus,
 )
-from cases.permissions import case_grant_to_panel
 from core.history import save_with_actor
-from panels.models import Panel
+from panels.models import Analysis, AnalysisFactor, Area, Factor, ModifiableDecision, Panel
 
 # Which states each transition may start from (domain.md §2).
 OPEN_STATES = {
@@ -54,6 +63,14 @@ def _event(
     return event
 
 
+def _notification_event(
+    notification: Notification, *, kind: NotificationEventKind, by: User, detail: str = ""
+) -> NotificationEvent:
+    event = NotificationEvent(notification=notification, kind=kind, by=by, detail=detail[:500])
+    save_with_actor(event, by=by)
+    return event
+
+
 def case_number_next(*, panel: Panel, year: int) -> str:
     """`<PANEL>-<YYYY>-<NNNN>`; the counter row is locked, so numbers are never given twice."""
     counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(panel=panel, year=year)
@@ -77,6 +94,7 @@ def notification_record(*, panel: Panel, source: str, fields: dict, by: User) ->
     )
     notification.full_clean()
     save_with_actor(notification, by=by, reason=f"notification received ({source})")
+    _notification_event(notification, kind=NotificationEventKind.RECEIVED, by=by)
     return notification
 
 
@@ -95,31 +113,66 @@ CHILD_FIELDS = [
 ]
 
 
+def _check_place(panel: Panel, area: Area | None, ward) -> None:
+    if area is None or area.panel_id != panel.pk:
+        raise ValidationError({"area": "Choose an area of the case's panel"})
+    if ward is not None and ward.area_id != area.pk:
+        raise ValidationError({"ward": "Choose a ward of the chosen area"})
+
+
+@transaction.atomic
+def case_create(
+    *,
+    panel: Panel,
+    date_notified: date,
+    by: User,
+    legacy_reference: str = "",
+    detail: str = "",
+    **fields,
+) -> Case:
+    """A new open case with its number. From triage (`case_open`) or from a panel's history
+    (the import, which passes `legacy_reference`): the same checks, the same first event."""
+    _check_place(panel, fields.get("area"), fields.get("ward"))
+    case = Case(
+        panel=panel,
+        number=case_number_next(panel=panel, year=date_notified.year),
+        date_notified=date_notified,
+        legacy_reference=legacy_reference,
+        **fields,
+    )
+    save_with_actor(case, by=by, reason="imported" if legacy_reference else "case opened")
+    _event(
+        case,
+        kind=CaseEventKind.IMPORTED if legacy_reference else CaseEventKind.OPENED,
+        by=by,
+        to_state=case.state,
+        detail=detail,
+    )
+    return case
+
+
 @transaction.atomic
 def case_open(*, notification: Notification, by: User) -> Case:
     notification = Notification.objects.select_for_update().get(pk=notification.pk)
     if notification.triage_status != TriageStatus.NEW:
         raise TransitionError("This notification has already been dealt with")
+    if _open_transfer(notification=notification):
+        raise TransitionError("This notification is offered to another panel")
     if notification.area is None:
         raise ValidationError({"area": "Choose the area the child lived in before opening a case"})
-    case = Case(
+    case = case_create(
         panel=notification.panel,
-        number=case_number_next(panel=notification.panel, year=notification.notified_on.year),
         date_notified=notification.notified_on,
+        by=by,
+        detail=f"From notification {notification.reference}",
         **{name: getattr(notification, name) for name in CHILD_FIELDS},
     )
-    save_with_actor(case, by=by, reason="case opened from notification")
     notification.case = case
     notification.triage_status = TriageStatus.CASE_OPENED
     save_with_actor(notification, by=by, reason="case opened")
-    _event(
-        case,
-        kind=CaseEventKind.OPENED,
-        by=by,
-        to_state=case.state,
-        detail=f"From notification {notification.reference}",
+    _notification_event(
+        notification, kind=NotificationEventKind.CASE_OPENED, by=by, detail=case.number
     )
-    case_grant_to_panel(case)
     return case
 
 
@@ -127,13 +180,21 @@ def case_open(*, notification: Notification, by: User) -> Case:
 def notification_merge(*, notification: Notification, case: Case, by: User) -> Notification:
     """The same death notified twice: keep both notifications, on one case."""
     notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    case = _locked(case)
     if notification.triage_status != TriageStatus.NEW:
         raise TransitionError("This notification has already been dealt with")
     if case.panel_id != notification.panel_id:
         raise ValidationError("A notification can only join a case of its own panel")
+    if case.state == CaseState.CLOSED:
+        raise ValidationError(
+            f"{case.number} is closed: re-open it before adding a notification to it"
+        )
+    if _open_transfer(notification=notification):
+        raise TransitionError("This notification is offered to another panel")
     notification.case = case
     notification.triage_status = TriageStatus.MERGED
     save_with_actor(notification, by=by, reason=f"merged into {case.number}")
+    _notification_event(notification, kind=NotificationEventKind.MERGED, by=by, detail=case.number)
     _event(
         case,
         kind=CaseEventKind.NOTIFICATION_MERGED,
@@ -143,12 +204,84 @@ def notification_merge(*, notification: Notification, case: Case, by: User) -> N
     return notification
 
 
+def _reason(reason: str, what: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": f"Enter why {what}"})
+    if len(reason) > 500:
+        raise ValidationError({"reason": "The reason must be 500 characters or fewer"})
+    return reason
+
+
+@transaction.atomic
+def notification_unmerge(*, notification: Notification, reason: str, by: User) -> Notification:
+    """Undo a wrong merge: the notification goes back to triage; the case keeps the record."""
+    reason = _reason(reason, "the merge is undone")
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.triage_status != TriageStatus.MERGED or notification.case_id is None:
+        raise TransitionError("This notification was not merged into a case")
+    case = _locked(notification.case)
+    _refuse_if_closed(case)
+    notification.case = None
+    notification.triage_status = TriageStatus.NEW
+    save_with_actor(notification, by=by, reason="merge undone")
+    _notification_event(
+        notification,
+        kind=NotificationEventKind.MERGE_UNDONE,
+        by=by,
+        detail=f"Taken out of {case.number}: {reason}",
+    )
+    _event(
+        case,
+        kind=CaseEventKind.NOTIFICATION_SEPARATED,
+        by=by,
+        detail=f"Notification {notification.reference} taken out: {reason}",
+    )
+    return notification
+
+
+def _check_pair(notification: Notification, other: Notification) -> None:
+    if notification.pk == other.pk:
+        raise ValidationError("A notification cannot be compared with itself")
+    if notification.panel_id != other.panel_id:
+        raise ValidationError("Both notifications must belong to the same panel")
+
+
 @transaction.atomic
 def notification_mark_distinct(
     *, notification: Notification, other: Notification, by: User
 ) -> None:
+    """The administrator has looked at a possible duplicate: these are different children."""
+    _check_pair(notification, other)
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.distinct_from.filter(pk=other.pk).exists():
+        return
     notification._history_user = by
     notification.distinct_from.add(other)
+    for one, two in ((notification, other), (other, notification)):
+        _notification_event(
+            one, kind=NotificationEventKind.MARKED_DISTINCT, by=by, detail=two.reference
+        )
+
+
+@transaction.atomic
+def notification_undo_distinct(
+    *, notification: Notification, other: Notification, reason: str, by: User
+) -> None:
+    reason = _reason(reason, "the decision is undone")
+    _check_pair(notification, other)
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if not notification.distinct_from.filter(pk=other.pk).exists():
+        raise ValidationError(f"{other.reference} was not marked as a different child")
+    notification._history_user = by
+    notification.distinct_from.remove(other)
+    for one, two in ((notification, other), (other, notification)):
+        _notification_event(
+            one,
+            kind=NotificationEventKind.DISTINCT_UNDONE,
+            by=by,
+            detail=f"{two.reference}: {reason}",
+        )
 
 
 def _locked(case: Case) -> Case:
@@ -299,6 +432,8 @@ def case_update_details(*, case: Case, by: User, **fields) -> Case:
     date after the notification."""
     case = _locked(case)
     _refuse_if_closed(case)
+    if "area" in fields or "ward" in fields:
+        _check_place(case.panel, fields.get("area", case.area), fields.get("ward", case.ward))
     changed = [name for name, value in fields.items() if getattr(case, name) != value]
     if not changed:
         return case
@@ -320,3 +455,240 @@ def related_process_add(*, case: Case, by: User, **fields) -> RelatedProcess:
     save_with_actor(process, by=by, reason="recorded")
     _event(case, kind=CaseEventKind.PROCESS_RECORDED, by=by, detail=process.get_kind_display())
     return process
+
+
+# --- The panel's analysis -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FactorRecord:
+    """One factor of an analysis (domain.md §5): a catalogue code in a domain, with flags."""
+
+    factor: Factor
+    domain: str
+    contributed: bool = False
+    modifiable: bool = False
+    description: str = ""
+
+
+@transaction.atomic
+def case_record_analysis(
+    *,
+    case: Case,
+    by: User,
+    review_date: date,
+    primary_category: int,
+    modifiable: str,
+    factors: Iterable[FactorRecord] = (),
+    contributing_categories: Iterable[int] = (),
+    summary: str = "",
+    attendance: str = "",
+    learning: str = "",
+    process_issues: str = "",
+) -> Analysis:
+    """Record (or replace) the panel's analysis of an open case; closing it is `case_close`."""
+    case = _locked(case)
+    _refuse_if_closed(case)
+    factors = list(factors)
+    if review_date < case.date_of_death:
+        raise ValidationError({"review_date": "The review cannot be before the death"})
+    if any(f.modifiable for f in factors) and modifiable != ModifiableDecision.YES:
+        raise ValidationError(
+            {"modifiable": "A factor is recorded as modifiable: the decision must be yes"}
+        )
+    analysis = Analysis.objects.filter(case=case).first() or Analysis(case=case)
+    analysis.review_date = review_date
+    analysis.primary_category_id = primary_category
+    analysis.modifiable = modifiable
+    analysis.summary, analysis.attendance = summary, attendance
+    analysis.learning, analysis.process_issues = learning, process_issues
+    analysis.full_clean(exclude=["case", "primary_category"])
+    if not 1 <= primary_category <= 10:
+        raise ValidationError({"primary_category": "Choose a category from 1 to 10"})
+    save_with_actor(analysis, by=by, reason="analysis recorded")
+    analysis._history_user = by
+    analysis.contributing_categories.set(contributing_categories)
+    for old in analysis.factors.all():
+        old._history_user = by
+        old.delete()
+    for record in factors:
+        save_with_actor(
+            AnalysisFactor(
+                analysis=analysis,
+                factor=record.factor,
+                domain=record.domain,
+                contributed=record.contributed,
+                modifiable=record.modifiable,
+                description=record.description,
+            ),
+            by=by,
+        )
+    _event(case, kind=CaseEventKind.ANALYSIS_RECORDED, by=by)
+    return analysis
+
+
+@transaction.atomic
+def case_remove_analysis(*, case: Case, by: User) -> None:
+    case = _locked(case)
+    _refuse_if_closed(case)
+    analysis = Analysis.objects.filter(case=case).first()
+    if analysis is None:
+        return
+    for factor in analysis.factors.all():
+        factor._history_user = by
+        factor.delete()
+    analysis._history_user = by
+    analysis.delete()
+    _event(case, kind=CaseEventKind.ANALYSIS_REMOVED, by=by)
+
+
+# --- Import bookkeeping -------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_stamp_imported(*, case: Case, by: User) -> Case:
+    """The import has finished writing the case: later timeline events are the application's."""
+    case = _locked(case)
+    case.last_imported_at = timezone.now()
+    save_with_actor(case, by=by, reason="imported")
+    return case
+
+
+def case_changed_since_import(case: Case) -> datetime | None:
+    """When the case was first changed in the application after its last import, if it was."""
+    if case.last_imported_at is None:
+        return None
+    first = case.events.filter(at__gt=case.last_imported_at).order_by("at").first()
+    return first.at if first else None
+
+
+# --- Transfers between panels -------------------------------------------------------------
+
+
+def _open_transfer(*, notification: Notification | None = None, case: Case | None = None) -> bool:
+    offers = Transfer.objects.filter(status=TransferStatus.OFFERED)
+    if notification is not None:
+        return offers.filter(notification=notification).exists()
+    return offers.filter(case=case).exists()
+
+
+def _transfer_events(transfer: Transfer, *, kind: str, by: User, detail: str) -> None:
+    if transfer.notification_id:
+        _notification_event(
+            transfer.notification, kind=NotificationEventKind(kind), by=by, detail=detail
+        )
+    else:
+        _event(transfer.case, kind=CaseEventKind(kind), by=by, detail=detail)
+
+
+@transaction.atomic
+def transfer_offer(
+    *,
+    to_panel: Panel,
+    reason: str,
+    by: User,
+    notification: Notification | None = None,
+    case: Case | None = None,
+) -> Transfer:
+    """Offer a notification still in triage, or an open case, to another panel."""
+    reason = _reason(reason, "it belongs to the other panel")
+    if (notification is None) == (case is None):
+        raise ValueError("offer a notification or a case")
+    if notification is not None:
+        thing = Notification.objects.select_for_update().get(pk=notification.pk)
+        if thing.triage_status != TriageStatus.NEW:
+            raise TransitionError("Only a notification waiting for triage can be offered")
+    else:
+        thing = _locked(case)
+        _refuse_if_closed(thing)
+    if to_panel.pk == thing.panel_id:
+        raise ValidationError({"to_panel": "Choose another panel"})
+    if _open_transfer(notification=notification, case=case if notification is None else None):
+        raise ValidationError("It is already offered to a panel: withdraw that offer first")
+    transfer = Transfer(
+        notification=thing if notification is not None else None,
+        case=thing if case is not None else None,
+        from_panel_id=thing.panel_id,
+        to_panel=to_panel,
+        reason=reason,
+        offered_by=by,
+    )
+    save_with_actor(transfer, by=by, reason="offered")
+    _transfer_events(
+        transfer,
+        kind="transfer_offered",
+        by=by,
+        detail=f"Offered to {to_panel.name}: {reason}",
+    )
+    return transfer
+
+
+def _locked_offer(transfer: Transfer) -> Transfer:
+    transfer = Transfer.objects.select_for_update().select_related("to_panel").get(pk=transfer.pk)
+    if transfer.status != TransferStatus.OFFERED:
+        raise TransitionError(f"This offer has been {transfer.get_status_display().lower()}")
+    return transfer
+
+
+def _decide(transfer: Transfer, *, status: str, reason: str, by: User) -> Transfer:
+    transfer.status = status
+    transfer.decided_by, transfer.decided_at = by, timezone.now()
+    transfer.decision_reason = reason
+    save_with_actor(transfer, by=by, reason=status)
+    return transfer
+
+
+@transaction.atomic
+def transfer_withdraw(*, transfer: Transfer, by: User) -> Transfer:
+    transfer = _decide(_locked_offer(transfer), status=TransferStatus.WITHDRAWN, reason="", by=by)
+    _transfer_events(
+        transfer,
+        kind="transfer_withdrawn",
+        by=by,
+        detail=f"Offer to {transfer.to_panel.name} withdrawn",
+    )
+    return transfer
+
+
+@transaction.atomic
+def transfer_decline(*, transfer: Transfer, reason: str, by: User) -> Transfer:
+    reason = _reason(reason, "the offer is declined")
+    transfer = _decide(
+        _locked_offer(transfer), status=TransferStatus.DECLINED, reason=reason, by=by
+    )
+    _transfer_events(
+        transfer,
+        kind="transfer_declined",
+        by=by,
+        detail=f"Declined by {transfer.to_panel.name}: {reason}",
+    )
+    return transfer
+
+
+@transaction.atomic
+def transfer_accept(*, transfer: Transfer, area: Area, reason: str, by: User) -> Transfer:
+    """The record moves to the other panel, in one of its areas; the panel's administrators see
+    it from the next request and the first panel's no longer do (access follows the panel)."""
+    reason = _reason(reason, "the offer is accepted")
+    transfer = _locked_offer(transfer)
+    if area.panel_id != transfer.to_panel_id:
+        raise ValidationError({"area": f"Choose an area of {transfer.to_panel.name}"})
+    if transfer.notification_id:
+        thing = Notification.objects.select_for_update().get(pk=transfer.notification_id)
+        moving = [thing]
+    else:
+        thing = _locked(transfer.case)
+        _refuse_if_closed(thing)
+        moving = [thing, *Notification.objects.select_for_update().filter(case=thing)]
+    for record in moving:
+        record.panel_id = transfer.to_panel_id
+        record.area, record.ward = area, None
+        save_with_actor(record, by=by, reason=f"transferred to {transfer.to_panel.code}")
+    transfer = _decide(transfer, status=TransferStatus.ACCEPTED, reason=reason, by=by)
+    _transfer_events(
+        transfer,
+        kind="transferred",
+        by=by,
+        detail=f"Accepted by {transfer.to_panel.name}: {reason}",
+    )
+    return transfer

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/details/", views.case_details_edit, name="case_details_edit"),
     path("cases/<int:pk>/processes/new/", views.related_process_new, name="related_process_new"),
+    path("cases/<int:pk>/offer/", views.case_offer, name="case_offer"),
     path("cases/<int:pk>/<slug:action>/", views.case_transition, name="case_transition"),
     path("notifications/", views.triage, name="triage"),
     path("notifications/new/", views.notification_new, name="notification_new"),
@@ -30,6 +31,19 @@ urlpatterns = [
         views.notification_mark_distinct,
         name="notification_mark_distinct",
     ),
+    path(
+        "notifications/<int:pk>/unmerge/", views.notification_unmerge, name="notification_unmerge"
+    ),
+    path(
+        "notifications/<int:pk>/distinct/<int:other_pk>/undo/",
+        views.notification_undo_distinct,
+        name="notification_undo_distinct",
+    ),
+    path("notifications/<int:pk>/offer/", views.notification_offer, name="notification_offer"),
+    path("transfers/<int:pk>/", views.transfer_detail, name="transfer_detail"),
+    path("transfers/<int:pk>/accept/", views.transfer_accept, name="transfer_accept"),
+    path("transfers/<int:pk>/decline/", views.transfer_decline, name="transfer_decline"),
+    path("transfers/<int:pk>/withdraw/", views.transfer_withdraw, name="transfer_withdraw"),
     path("notify/<str:code>/", views.public_notify, name="public_notify"),
     path("notify/<str:code>/done/", views.public_notify_done, name="public_notify_done"),
 ]

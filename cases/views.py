@@ -14,28 +14,42 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.access_log import client_ip, record_access
 from accounts.models import PanelRole
-from accounts.selectors import panel_administrator_emails, panels_where
+from accounts.permissions import panels_where
+from accounts.selectors import panel_administrator_emails
 from cases import services
 from cases.forms import (
     CaseActionForm,
     CaseDetailsForm,
     NotificationForm,
     PublicNotificationForm,
+    ReasonForm,
     RelatedProcessForm,
+    TransferAcceptForm,
+    TransferOfferForm,
 )
 from cases.models import Case, CaseState, DeathType, Notification, NotificationSource
-from cases.permissions import may_change_case, may_record_notifications
+from cases.permissions import (
+    may_change_case,
+    may_decide_transfer,
+    may_record_notifications,
+    may_withdraw_transfer,
+)
 from cases.selectors import (
     AGE_BAND_LABELS,
     CaseFilters,
     case_list_for,
+    case_viewers,
     get_case_for_user,
     get_notification_for_user,
+    get_transfer_for_user,
+    offers_to_my_panels,
+    open_offer_of,
     possible_duplicates,
+    search_kind,
     triage_queue_for,
 )
-from core.access_log import client_ip, record_access
 from core.decorators import only_for
 from core.models import AccessAction
 from panels.models import Panel
@@ -81,7 +95,11 @@ def triage(request: HttpRequest) -> HttpResponse:
     record_access(
         request, action=AccessAction.LIST, model=Notification, object_ids=[n.pk for n in queue]
     )
-    return render(request, "cases/triage.html", {"notifications": queue})
+    return render(
+        request,
+        "cases/triage.html",
+        {"notifications": queue, "offers": list(offers_to_my_panels(request.user))},
+    )
 
 
 @administrator_required
@@ -95,6 +113,10 @@ def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "notification": notification,
             "duplicates": possible_duplicates(request.user, notification),
+            "judged_distinct": notification.distinct_from.all(),
+            "events": notification.events.select_related("by"),
+            "offer": open_offer_of(notification=notification),
+            "reason_form": ReasonForm(),
         },
     )
 
@@ -131,9 +153,177 @@ def notification_merge(request: HttpRequest, pk: int, case_pk: int) -> HttpRespo
 def notification_mark_distinct(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
     notification = get_notification_for_user(request.user, pk)
     other = get_notification_for_user(request.user, other_pk)
-    services.notification_mark_distinct(notification=notification, other=other, by=request.user)
-    messages.success(request, f"{other.reference} marked as a different child")
+    try:
+        services.notification_mark_distinct(notification=notification, other=other, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{other.reference} marked as a different child")
     return redirect("cases:notification_detail", pk=pk)
+
+
+def _with_reason(request: HttpRequest, action, success: str, back: str) -> HttpResponse:
+    """Run a service that needs a reason; a missing or wrong one comes back as a message."""
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["reason"])
+        action(form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect(back)
+
+
+@administrator_required
+@require_POST
+def notification_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_notification_for_user(request.user, pk)
+    return _with_reason(
+        request,
+        lambda reason: services.notification_unmerge(
+            notification=notification, reason=reason, by=request.user
+        ),
+        f"Notification {notification.reference} is back in triage",
+        reverse("cases:notification_detail", args=[pk]),
+    )
+
+
+@administrator_required
+@require_POST
+def notification_undo_distinct(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
+    notification = get_notification_for_user(request.user, pk)
+    other = get_notification_for_user(request.user, other_pk)
+    return _with_reason(
+        request,
+        lambda reason: services.notification_undo_distinct(
+            notification=notification, other=other, reason=reason, by=request.user
+        ),
+        f"{other.reference} may be the same child again",
+        reverse("cases:notification_detail", args=[pk]),
+    )
+
+
+# --- Transfers between panels ---------------------------------------------------------------
+
+
+def _offer_page(request: HttpRequest, *, notification=None, case=None) -> HttpResponse:
+    thing = notification or case
+    form = TransferOfferForm(request.POST or None, from_panel=thing.panel)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer = services.transfer_offer(
+                notification=notification,
+                case=case,
+                to_panel=form.cleaned_data["to_panel"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Offered to {transfer.to_panel.name}")
+            return redirect("cases:transfer_detail", pk=transfer.pk)
+    return render(
+        request,
+        "cases/transfer_offer.html",
+        {"form": form, "notification": notification, "case": case},
+    )
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def notification_offer(request: HttpRequest, pk: int) -> HttpResponse:
+    return _offer_page(request, notification=get_notification_for_user(request.user, pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_offer(request: HttpRequest, pk: int) -> HttpResponse:
+    return _offer_page(request, case=_changeable_case(request, pk))
+
+
+@administrator_required
+@require_safe
+def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The offer: enough about the child for the receiving panel to judge where they lived."""
+    transfer = get_transfer_for_user(request.user, pk)
+    model = Notification if transfer.notification_id else Case
+    record_access(
+        request,
+        action=AccessAction.VIEW,
+        model=model,
+        object_id=transfer.notification_id or transfer.case_id,
+        detail="transfer offer",
+    )
+    return render(
+        request,
+        "cases/transfer_detail.html",
+        {
+            "transfer": transfer,
+            "child": transfer.notification or transfer.case,
+            "may_decide": may_decide_transfer(request.user, transfer),
+            "may_withdraw": may_withdraw_transfer(request.user, transfer),
+            "accept_form": TransferAcceptForm(panel=transfer.to_panel),
+            "decline_form": ReasonForm(),
+        },
+    )
+
+
+def _decided_transfer(request: HttpRequest, pk: int, may) -> object:
+    transfer = get_transfer_for_user(request.user, pk)
+    if not may(request.user, transfer):
+        raise PermissionDenied
+    return transfer
+
+
+@administrator_required
+@require_POST
+def transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    transfer = _decided_transfer(request, pk, may_decide_transfer)
+    form = TransferAcceptForm(request.POST, panel=transfer.to_panel)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        services.transfer_accept(
+            transfer=transfer,
+            area=form.cleaned_data["area"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("cases:transfer_detail", pk=pk)
+    messages.success(request, f"Accepted into {transfer.to_panel.name}")
+    if transfer.case_id:
+        return redirect("cases:case_detail", pk=transfer.case_id)
+    return redirect("cases:notification_detail", pk=transfer.notification_id)
+
+
+@administrator_required
+@require_POST
+def transfer_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    transfer = _decided_transfer(request, pk, may_decide_transfer)
+    return _with_reason(
+        request,
+        lambda reason: services.transfer_decline(transfer=transfer, reason=reason, by=request.user),
+        "Offer declined",
+        reverse("cases:transfer_detail", args=[pk]),
+    )
+
+
+@administrator_required
+@require_POST
+def transfer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    transfer = _decided_transfer(request, pk, may_withdraw_transfer)
+    try:
+        services.transfer_withdraw(transfer=transfer, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Offer withdrawn")
+    return redirect("cases:transfer_detail", pk=pk)
 
 
 # --- Cases --------------------------------------------------------------------------------
@@ -159,6 +349,24 @@ def _filters(request: HttpRequest) -> CaseFilters:
         at_risk=get.get("at_risk") == "yes",
         sort=get.get("sort", "-date_notified"),
     )
+
+
+def _search_detail(filters: CaseFilters) -> str:
+    """What the access log keeps of a search: its kind and the filters used, never the terms
+    (a family name or an NHS number identifies a child)."""
+    parts = []
+    if filters.q:
+        parts.append(f"search by {search_kind(filters.q)}")
+    used = [
+        name
+        for name in ("state", "area", "death_type", "age_band", "notified_from", "notified_to")
+        if getattr(filters, name)
+    ]
+    if filters.at_risk:
+        used.append("at_risk")
+    if used:
+        parts.append("filters: " + ", ".join(used))
+    return "; ".join(parts)
 
 
 def _selected_filters(filters: CaseFilters, query, areas) -> list[tuple[str, str, str]]:
@@ -190,7 +398,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     record_access(
-        request, action=AccessAction.LIST, model=Case, object_ids=[c.pk for c in page.object_list]
+        request,
+        action=AccessAction.LIST,
+        model=Case,
+        object_ids=[c.pk for c in page.object_list],
+        detail=_search_detail(filters),
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -222,10 +434,15 @@ def case_export(request: HttpRequest, file_format: str) -> HttpResponse:
 
     from cases.exports import cases_csv, cases_xlsx
 
-    cases = list(
-        case_list_for(request.user, _filters(request)).select_related("ward", "place_of_death")
+    filters = _filters(request)
+    cases = list(case_list_for(request.user, filters).select_related("ward", "place_of_death"))
+    record_access(
+        request,
+        action=AccessAction.EXPORT,
+        model=Case,
+        object_ids=[c.pk for c in cases],
+        detail=_search_detail(filters),
     )
-    record_access(request, action=AccessAction.EXPORT, model=Case, object_ids=[c.pk for c in cases])
     stamp = timezone.localdate().isoformat()
     if file_format == "csv":
         response = StreamingHttpResponse(cases_csv(cases), content_type="text/csv; charset=utf-8")
@@ -255,6 +472,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "analysis": getattr(case, "analysis", None),
             "may_change": may_change_case(request.user, case),
             "action_form": CaseActionForm(),
+            "viewers": case_viewers(case),
+            "offer": open_offer_of(case=case),
         },
     )
 

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from core import views as core_views
+from home import views as home_views
 
 # The admin's own sign-in form would skip two-factor: send it through allauth's instead.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -10,7 +11,7 @@ admin.site.site_header = "CDOP administration"
 admin.site.site_title = "CDOP administration"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz/", core_views.healthz, name="healthz"),
     path("accessibility/", core_views.accessibility, name="accessibility"),
     # Not offered: self sign-up, and changing one's own sign-in address (administrators do).

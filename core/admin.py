@@ -1,33 +1,31 @@
-from django.contrib import admin
+"""The Django admin is for configuration only, and it writes through the services.
 
-from core.models import AccessEvent
+Reference data without rules of its own saves through `core.services`; models with rules
+(panels, areas, wards, users) override `save_model` to call their app's services. Case content,
+memberships and the access log are not in the admin at all, or read-only.
+"""
+
+from simple_history.admin import SimpleHistoryAdmin
+
+from core.services import reference_data_delete, reference_data_save
 
 
-@admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
-    """Read-only: who looked at what. The database refuses changes anyway."""
+class ReferenceDataAdmin(SimpleHistoryAdmin):
+    def save_model(self, request, obj, form, change) -> None:
+        reference_data_save(instance=obj, by=request.user)
 
-    list_display = ["at", "user", "action", "object_type", "object_id", "ip_address"]
-    list_filter = ["action", "object_type", "at"]
-    search_fields = ["object_id", "user__email", "request_id"]
-    date_hierarchy = "at"
-    list_select_related = ["user", "object_type"]
-    fields = [
-        "at",
-        "user",
-        "roles",
-        "agencies",
-        "action",
-        "object_type",
-        "object_id",
-        "object_ids",
-        "ip_address",
-        "request_id",
-        "path",
-    ]
-    readonly_fields = fields
+    def delete_model(self, request, obj) -> None:
+        reference_data_delete(instance=obj, by=request.user)
 
-    def has_add_permission(self, request) -> bool:
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            reference_data_delete(instance=obj, by=request.user)
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Shown for reference; changed only on the service's own pages."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:

@@ -6,7 +6,8 @@ from django.db.models.signals import post_migrate
 
 # The data migrations that load the code lists of domain.md §5. A database flush (as the test
 # runner's transactional tests do) empties these tables; flush ends with post_migrate, so the
-# same loaders run again then. They are idempotent (update_or_create).
+# same loaders run again then (as after every `migrate`). They only add missing codes
+# (get_or_create): an edit the system administrator made, with its history row, stays.
 CODE_LIST_MIGRATIONS = [
     "panels.migrations.0002_code_lists",
     "cases.migrations.0002_code_lists",

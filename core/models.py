@@ -31,6 +31,11 @@ class AccessEvent(models.Model):
     Written by every view that shows case data and by every export. The database refuses
     UPDATE and DELETE on this table (a trigger, see the migration), so the application cannot
     rewrite it either. Roles and agencies are copied as text, as they were at the time.
+
+    It keeps what was looked at, never what was searched for: the path without its query string,
+    and in `detail` only the kind of search and the filters used ("search by NHS number"),
+    because a search term is itself a child's name or NHS number. Each record a list or export
+    showed is a row of `AccessEventObject`, so a case's "who has viewed this case" finds them.
     """
 
     user = models.ForeignKey(
@@ -41,7 +46,8 @@ class AccessEvent(models.Model):
     action = models.CharField(max_length=10, choices=AccessAction.choices)
     object_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64, blank=True, help_text="Blank for lists")
-    object_ids = models.JSONField(default=list, blank=True, help_text="What a list showed")
+    detail = models.CharField(max_length=200, blank=True, help_text="Kind of search, filters")
+    row_count = models.PositiveIntegerField(null=True, blank=True, help_text="Rows a list showed")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
@@ -56,3 +62,13 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} {self.object_type.model} {self.object_id} at {self.at}"
+
+
+class AccessEventObject(models.Model):
+    """One record that a list or export showed (append-only, like its event)."""
+
+    event = models.ForeignKey(AccessEvent, on_delete=models.PROTECT, related_name="objects_shown")
+    object_id = models.CharField(max_length=64, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.object_id}"

@@ -1,8 +1,6 @@
 import logging
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -11,7 +9,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from accounts.selectors import agency_roles_of, panel_roles_of, roles_of
 from core.models import last_heartbeat
 
 logger = logging.getLogger(__name__)
@@ -48,69 +45,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=200 if healthy else 503)
 
 
-@login_required
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    panel_roles = panel_roles_of(user)
-    agency_roles = agency_roles_of(user)
-    work = administrator_work(request) if "administrator" in panel_roles else None
-    return render(
-        request,
-        "core/home.html",
-        {
-            "work": work,
-            "roles": roles_of(user),
-            "is_administrator": "administrator" in panel_roles,
-            "is_chair": "chair" in panel_roles,
-            "is_member": "member" in panel_roles,
-            "is_manager": "manager" in panel_roles,
-            "is_agency_user": bool(agency_roles),
-            "is_agency_lead": "lead" in agency_roles,
-            "is_system_administrator": user.is_staff,
-        },
-    )
-
-
 def not_offered(request: HttpRequest, **kwargs) -> HttpResponse:
     raise Http404
-
-
-def administrator_work(request: HttpRequest) -> dict:
-    """The administrator's day: triage, cases by stage, the oldest open cases."""
-    from cases.models import Case, CaseState, Notification
-    from cases.permissions import cases_visible_to
-    from cases.selectors import at_risk_filter, case_counts_by_state, triage_queue_for
-    from core.access_log import record_access
-    from core.models import AccessAction
-
-    user = request.user
-    queue = list(triage_queue_for(user)[:10])
-    oldest = list(
-        cases_visible_to(user)
-        .exclude(state=CaseState.CLOSED)
-        .select_related("area")
-        .order_by("date_of_death")[:5]
-    )
-    today = timezone.localdate()
-    for case in oldest:
-        delta = relativedelta(today, case.date_of_death)
-        case.months_since_death = delta.years * 12 + delta.months
-    if queue:
-        record_access(
-            request, action=AccessAction.LIST, model=Notification, object_ids=[n.pk for n in queue]
-        )
-    if oldest:
-        record_access(
-            request, action=AccessAction.LIST, model=Case, object_ids=[c.pk for c in oldest]
-        )
-    counts = case_counts_by_state(user)
-    return {
-        "queue": queue,
-        "counts": [(label, counts[value], value) for value, label in CaseState.choices],
-        "oldest": oldest,
-        "at_risk": cases_visible_to(user).filter(at_risk_filter(today)).count(),
-    }
 
 
 @require_safe

@@ -1,10 +1,10 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReferenceDataAdmin
 from rapid_response.models import RapidResponseCriterion
 
 
 @admin.register(RapidResponseCriterion)
-class RapidResponseCriterionAdmin(SimpleHistoryAdmin):
+class RapidResponseCriterionAdmin(ReferenceDataAdmin):
     list_display = ["code", "label"]
     fields = ["code", "label", "sort_order"]

@@ -1,18 +1,18 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReferenceDataAdmin
 from reporting.models import AreaPopulation, NationalFigure
 
 
 @admin.register(NationalFigure)
-class NationalFigureAdmin(SimpleHistoryAdmin):
+class NationalFigureAdmin(ReferenceDataAdmin):
     list_display = ["year", "table", "category", "percent"]
     list_filter = ["year", "table"]
     fields = ["year", "table", "category", "percent", "source"]
 
 
 @admin.register(AreaPopulation)
-class AreaPopulationAdmin(SimpleHistoryAdmin):
+class AreaPopulationAdmin(ReferenceDataAdmin):
     list_display = ["area", "ethnic_group", "count"]
     list_filter = ["area"]
     fields = ["area", "ethnic_group", "count", "source"]

@@ -51,17 +51,18 @@ PLACES = [
 
 
 def load(apps, schema_editor):
+    # Adds the codes that are missing; never overwrites a label the system administrator edited.
     sex = apps.get_model("cases", "Sex")
     ethnic = apps.get_model("cases", "EthnicCategory")
     place = apps.get_model("cases", "PlaceOfDeath")
     for order, (code, label) in enumerate(SEXES, start=1):
-        sex.objects.update_or_create(code=code, defaults={"label": label, "sort_order": order})
+        sex.objects.get_or_create(code=code, defaults={"label": label, "sort_order": order})
     for order, (code, label, group) in enumerate(ETHNIC_CATEGORIES, start=1):
-        ethnic.objects.update_or_create(
+        ethnic.objects.get_or_create(
             code=code, defaults={"label": label, "group": group, "sort_order": order}
         )
     for order, (code, label, group) in enumerate(PLACES, start=1):
-        place.objects.update_or_create(
+        place.objects.get_or_create(
             code=code, defaults={"label": label, "report_group": group, "sort_order": order}
         )
 

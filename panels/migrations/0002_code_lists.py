@@ -37,12 +37,13 @@ FACTORS = [
 
 
 def load(apps, schema_editor):
+    # Adds the codes that are missing; never overwrites a label the system administrator edited.
     category = apps.get_model("panels", "CategoryOfDeath")
     factor = apps.get_model("panels", "Factor")
     for number, label in CATEGORIES:
-        category.objects.update_or_create(number=number, defaults={"label": label})
+        category.objects.get_or_create(number=number, defaults={"label": label})
     for order, (code, label, domain, described) in enumerate(FACTORS, start=1):
-        factor.objects.update_or_create(
+        factor.objects.get_or_create(
             code=code,
             defaults={
                 "label": label,

@@ -12,11 +12,10 @@ CRITERIA = [
 
 
 def load(apps, schema_editor):
+    # Adds the codes that are missing; never overwrites a label the system administrator edited.
     criterion = apps.get_model("rapid_response", "RapidResponseCriterion")
     for order, (code, label) in enumerate(CRITERIA, start=1):
-        criterion.objects.update_or_create(
-            code=code, defaults={"label": label, "sort_order": order}
-        )
+        criterion.objects.get_or_create(code=code, defaults={"label": label, "sort_order": order})
 
 
 class Migration(migrations.Migration):

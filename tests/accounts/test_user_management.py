@@ -174,15 +174,20 @@ def test_an_administrator_cannot_deactivate_themself(admin_client, administrator
 
 
 @pytest.mark.django_db
-def test_it_adds_and_removes_roles_and_keeps_the_group_in_step(admin_client, panel, agency_a_user):
+def test_it_adds_and_removes_roles_and_the_role_is_the_membership(
+    admin_client, panel, agency_a_user
+):
+    from accounts.permissions import panels_where
+
     admin_client.post(
         f"/manage/users/{agency_a_user.pk}/roles/add/", {"role": f"panel:{panel.pk}:member"}
     )
     membership = PanelMembership.objects.get(user=agency_a_user, panel=panel)
-    assert agency_a_user.groups.filter(name="panel:BEDS:member").exists()
+    assert list(panels_where(agency_a_user, "member")) == [panel]
+    assert not agency_a_user.groups.exists()  # nothing copied into groups
     admin_client.post(f"/manage/users/{agency_a_user.pk}/roles/panel/{membership.pk}/remove/")
     assert not PanelMembership.objects.filter(user=agency_a_user, panel=panel).exists()
-    assert not agency_a_user.groups.filter(name="panel:BEDS:member").exists()
+    assert not panels_where(agency_a_user, "member").exists()
     history = [h.history_type for h in PanelMembership.history.filter(user_id=agency_a_user.pk)]
     assert sorted(history) == ["+", "-"]
 

@@ -13,7 +13,7 @@ def notification_fields(panel, **overrides) -> dict:
         "date_of_birth": date(2020, 2, 1),
         "sex": Sex.objects.get(code="female"),
         "nhs_number": "9434765919",
-        "area": panel.areas.get(name="Luton"),
+        "area": overrides.get("area") or panel.areas.get(name="Luton"),
         "date_of_death": date(2024, 3, 4),
         "place_of_death": PlaceOfDeath.objects.get(code="home"),
         "death_type": "unexpected",

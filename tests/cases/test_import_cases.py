@@ -1,9 +1,11 @@
 """`python manage.py import_cases`, exactly as interfaces.md specifies."""
 
+from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from cases.models import Case, CaseState
 from panels.models import Analysis, Ward
@@ -47,7 +49,10 @@ def run_failing(path):
 @pytest.mark.django_db
 def test_it_imports_reviewed_rows_as_closed_cases_with_their_analysis(tmp_path, panel):
     out, _ = run(csv_file(tmp_path, *GOOD, bom=True))
-    assert out.strip() == "Created 3 cases, updated 0, left 0 unchanged."
+    assert (
+        out.strip()
+        == "Created 3 cases, updated 0, left 0 unchanged, kept 0 changed in the application."
+    )
 
     sudi = Case.objects.get(legacy_reference="B-101")
     assert sudi.number == "BEDS-2016-0001"
@@ -75,7 +80,10 @@ def test_importing_the_same_file_again_changes_nothing(tmp_path, panel):
     run(path)
     history = Case.history.count()
     out, _ = run(path)
-    assert out.strip() == "Created 0 cases, updated 0, left 3 unchanged."
+    assert (
+        out.strip()
+        == "Created 0 cases, updated 0, left 3 unchanged, kept 0 changed in the application."
+    )
     assert Case.objects.count() == 3
     assert Case.history.count() == history
 
@@ -85,7 +93,10 @@ def test_a_changed_row_updates_its_case(tmp_path, panel):
     run(csv_file(tmp_path, *GOOD))
     changed = GOOD[2].replace(",,,,,,", ",,,2017-06-01,3,insufficient_information,")
     out, _ = run(csv_file(tmp_path, GOOD[0], GOOD[1], changed, name="second.csv"))
-    assert out.strip() == "Created 0 cases, updated 1, left 2 unchanged."
+    assert (
+        out.strip()
+        == "Created 0 cases, updated 1, left 2 unchanged, kept 0 changed in the application."
+    )
     case = Case.objects.get(legacy_reference="B-103")
     assert case.state == CaseState.CLOSED
     assert case.analysis.modifiable == "insufficient_information"
@@ -231,3 +242,88 @@ def test_imported_cases_are_visible_to_the_panels_administrators_only(
     run(csv_file(tmp_path, *GOOD))
     assert cases_visible_to(administrator).count() == 3
     assert cases_visible_to(agency_a_user).count() == 0
+
+
+def _by_ref(ref):
+    return Case.objects.get(legacy_reference=ref)
+
+
+@pytest.mark.django_db
+def test_a_reimport_never_undoes_a_correction_made_in_the_application(tmp_path, panel, system):
+    from cases.services import case_update_details
+
+    path = csv_file(tmp_path, *GOOD)
+    run(path)
+    case = _by_ref("B-103")
+    case_update_details(case=case, death_type="unexpected", by=system)  # after the post-mortem
+    out, _ = run(path)
+    today = timezone.localdate().isoformat()
+    assert out.splitlines() == [
+        f"line 4, case_ref B-103: changed in the application on {today}, left as it is",
+        "Created 0 cases, updated 0, left 2 unchanged, kept 1 changed in the application.",
+    ]
+    assert _by_ref("B-103").death_type == "unexpected"
+    dry, _ = run(path, "--dry-run")
+    assert dry.splitlines()[0] == out.splitlines()[0]
+
+
+@pytest.mark.django_db
+def test_a_case_closed_in_the_application_stays_closed_with_its_analysis(tmp_path, panel, system):
+    from cases import services
+    from panels.models import Factor
+
+    path = csv_file(tmp_path, *GOOD)
+    run(path)
+    case = _by_ref("B-103")
+    services.case_mark_ready_for_panel(case=case, by=system)
+    services.case_record_analysis(
+        case=case,
+        by=system,
+        review_date=date(2017, 6, 1),
+        primary_category=3,
+        modifiable="no",
+        factors=[
+            services.FactorRecord(
+                factor=Factor.objects.get(code="housing"), domain="C", contributed=True
+            )
+        ],
+    )
+    services.case_close(case=case, review_date=date(2017, 6, 1), by=system)
+    events = case.events.count()
+    out, _ = run(path)
+    assert "line 4, case_ref B-103: changed in the application" in out
+    case = _by_ref("B-103")
+    assert case.state == CaseState.CLOSED
+    assert case.analysis.primary_category_id == 3
+    assert [(f.factor.code, f.modifiable) for f in case.analysis.factors.all()] == [
+        ("housing", False)
+    ]
+    assert case.events.count() == events  # not a thing written to it
+
+
+@pytest.mark.django_db
+def test_a_corrected_file_still_updates_a_case_nobody_touched(tmp_path, panel):
+    run(csv_file(tmp_path, *GOOD))
+    fixed = GOOD[2].replace("not_determined", "expected")
+    out, _ = run(csv_file(tmp_path, GOOD[0], GOOD[1], fixed, name="fixed.csv"))
+    assert out.strip() == (
+        "Created 0 cases, updated 1, left 2 unchanged, kept 0 changed in the application."
+    )
+    case = _by_ref("B-103")
+    assert case.death_type == "expected"
+    assert "Details changed" in [e.get_kind_display() for e in case.events.all()]
+    out, _ = run(csv_file(tmp_path, GOOD[0], GOOD[1], fixed, name="fixed.csv"))
+    assert "left 3 unchanged" in out  # the import's own update is not "the application"
+
+
+@pytest.mark.django_db
+def test_imported_cases_go_through_the_case_services(tmp_path, panel):
+    run(csv_file(tmp_path, *GOOD))
+    reviewed = _by_ref("B-101")
+    assert [e.kind for e in reviewed.events.all()] == [
+        "imported",
+        "state_changed",
+        "analysis_recorded",
+        "closed",
+    ]
+    assert reviewed.last_imported_at is not None

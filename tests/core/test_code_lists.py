@@ -54,3 +54,28 @@ def test_it_maps_nhs_ethnic_codes_to_the_census_groups():
         "indeterminate",
         "not_known",
     ]
+
+
+@pytest.mark.django_db
+def test_migrate_keeps_the_system_administrators_edit_of_a_label(system):
+    from django.core.management import call_command
+
+    from core.services import reference_data_save
+
+    place = PlaceOfDeath.objects.get(code="home")
+    place.label = "Home (where the child usually lived)"
+    reference_data_save(instance=place, by=system)
+    call_command("migrate", verbosity=0)
+    place.refresh_from_db()
+    assert place.label == "Home (where the child usually lived)"
+    assert place.history.first().history_user == system
+    assert place.history.first().label == "Home (where the child usually lived)"
+
+
+@pytest.mark.django_db
+def test_migrate_adds_a_code_that_is_missing():
+    from django.core.management import call_command
+
+    Factor.objects.filter(code="poverty").delete()
+    call_command("migrate", verbosity=0)
+    assert Factor.objects.filter(code="poverty").exists()

@@ -5,20 +5,23 @@ agency B serving MK, and one person per persona. Object-scoped URLs are filled w
 objects, so a persona who may not see them must get 404.
 """
 
+import contextlib
 from dataclasses import dataclass
 
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
-from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 
 from accounts.models import Agency, AgencyMembership, AgencyRole, AgencyType, PanelRole, User
 from accounts.services import (
     agency_create,
     agency_membership_add,
     panel_membership_add,
+    panel_membership_remove,
     user_create,
 )
-from cases.models import Case, Notification
+from cases.models import Case, Notification, Transfer
+from cases.services import transfer_offer
 from core.history import system_user
 from panels.models import Panel
 from panels.services import panel_setup
@@ -39,10 +42,25 @@ AGENCY_A_USER = "agency_a_user"
 AGENCY_A_LEAD = "agency_a_lead"
 AGENCY_B_USER = "agency_b_user"
 SYSTEM_ADMINISTRATOR = "system_administrator"
+# People whose roles changed after they were given: each must now be treated exactly like the
+# persona in LIKE, from their very next request (access is read from the roles as they are).
+TWO_PANEL_ADMINISTRATOR = "two_panel_administrator"  # administrator of BEDS and of MK
+MOVED_ADMINISTRATOR = "moved_administrator"  # was BEDS's administrator, moved to MK
+DEMOTED_ADMINISTRATOR = "demoted_administrator"  # was BEDS's administrator, now a member
+ROLES_REMOVED = "roles_removed"  # was BEDS's administrator, every role removed
+SELF_GRANTING_SYSADMIN = "self_granting_sysadmin"  # tried to make themselves an administrator
+
+LIKE = {
+    TWO_PANEL_ADMINISTRATOR: ADMINISTRATOR,
+    MOVED_ADMINISTRATOR: OTHER_ADMINISTRATOR,
+    DEMOTED_ADMINISTRATOR: MEMBER,
+    ROLES_REMOVED: MEMBER,
+    SELF_GRANTING_SYSADMIN: SYSTEM_ADMINISTRATOR,
+}
 
 PERSONAS = [
     ANONYMOUS, PASSWORD_ONLY, DEACTIVATED, ADMINISTRATOR, OTHER_ADMINISTRATOR, CHAIR, MEMBER,
-    MANAGER, AGENCY_A_USER, AGENCY_A_LEAD, AGENCY_B_USER, SYSTEM_ADMINISTRATOR,
+    MANAGER, AGENCY_A_USER, AGENCY_A_LEAD, AGENCY_B_USER, SYSTEM_ADMINISTRATOR, *LIKE,
 ]  # fmt: skip
 
 
@@ -57,6 +75,9 @@ class World:
     case: Case
     notification: Notification
     other_notification: Notification
+    mk_case: Case
+    mk_notification: Notification
+    transfer: Transfer  # MK offers a notification to BEDS
 
 
 def build_world() -> World:
@@ -95,6 +116,11 @@ def build_world() -> World:
         AGENCY_A_LEAD: person(AGENCY_A_LEAD),
         AGENCY_B_USER: person(AGENCY_B_USER),
         SYSTEM_ADMINISTRATOR: person(SYSTEM_ADMINISTRATOR, staff=True),
+        SELF_GRANTING_SYSADMIN: person(SELF_GRANTING_SYSADMIN, staff=True),
+        TWO_PANEL_ADMINISTRATOR: person(TWO_PANEL_ADMINISTRATOR),
+        MOVED_ADMINISTRATOR: person(MOVED_ADMINISTRATOR),
+        DEMOTED_ADMINISTRATOR: person(DEMOTED_ADMINISTRATOR),
+        ROLES_REMOVED: person(ROLES_REMOVED),
     }
     for persona, role in [
         (ADMINISTRATOR, PanelRole.ADMINISTRATOR),
@@ -117,11 +143,52 @@ def build_world() -> World:
     agency_membership_add(
         user=people[AGENCY_B_USER], agency=agency_b, role=AgencyRole.USER, by=system
     )
-    assert Group.objects.filter(name="system administrators").exists()
+    # The people whose roles changed, changed as the user pages change them (the services).
+    granter = people[SYSTEM_ADMINISTRATOR]
+    for persona in (TWO_PANEL_ADMINISTRATOR, MOVED_ADMINISTRATOR, DEMOTED_ADMINISTRATOR):
+        panel_membership_add(
+            user=people[persona], panel=beds, role=PanelRole.ADMINISTRATOR, by=granter
+        )
+    panel_membership_add(
+        user=people[TWO_PANEL_ADMINISTRATOR], panel=mk, role=PanelRole.ADMINISTRATOR, by=granter
+    )
+    removed = panel_membership_add(
+        user=people[ROLES_REMOVED], panel=beds, role=PanelRole.ADMINISTRATOR, by=granter
+    )
+    agency_membership_add(
+        user=people[ROLES_REMOVED], agency=agency_a, role=AgencyRole.USER, by=granter
+    )
+    # Once somebody has looked at the cases with the role, so nothing could linger in a cache.
+    moved = people[MOVED_ADMINISTRATOR].panel_memberships.get(panel=beds)
+    panel_membership_remove(membership=moved, by=granter)
+    panel_membership_add(
+        user=people[MOVED_ADMINISTRATOR], panel=mk, role=PanelRole.ADMINISTRATOR, by=granter
+    )
+    demoted = people[DEMOTED_ADMINISTRATOR].panel_memberships.get(panel=beds)
+    panel_membership_remove(membership=demoted, by=granter)
+    panel_membership_add(
+        user=people[DEMOTED_ADMINISTRATOR], panel=beds, role=PanelRole.MEMBER, by=granter
+    )
+    panel_membership_remove(membership=removed, by=granter)
+    for membership in people[ROLES_REMOVED].agency_memberships.all():
+        from accounts.services import agency_membership_remove
+
+        agency_membership_remove(membership=membership, by=granter)
+    sysadmin = people[SELF_GRANTING_SYSADMIN]
+    with contextlib.suppress(ValidationError):
+        panel_membership_add(user=sysadmin, panel=beds, role=PanelRole.ADMINISTRATOR, by=sysadmin)
+    assert not sysadmin.panel_memberships.exists()
     # BEDS has an open case and two new notifications of one child (a possible duplicate).
     case = make_case(beds, system)
     notification = make_notification(beds, system, nhs_number="4010232137")
     other_notification = make_notification(beds, system, nhs_number="4010232137")
+    mk_area = mk.areas.get()
+    mk_case = make_case(mk, system, area=mk_area)
+    mk_notification = make_notification(mk, system, area=mk_area, nhs_number="4010232137")
+    offered = make_notification(mk, system, area=mk_area, family_name="Elsewhere")
+    transfer = transfer_offer(
+        notification=offered, to_panel=beds, reason="Lived in Luton", by=people[OTHER_ADMINISTRATOR]
+    )
     return World(
         beds=beds,
         mk=mk,
@@ -132,4 +199,7 @@ def build_world() -> World:
         case=case,
         notification=notification,
         other_notification=other_notification,
+        mk_case=mk_case,
+        mk_notification=mk_notification,
+        transfer=transfer,
     )

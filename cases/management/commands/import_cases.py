@@ -38,10 +38,13 @@ class Command(BaseCommand):
             result = importer.save(rows, the_panel, by=system, progress=self._progress)
             if dry_run:
                 transaction.set_rollback(True)
+        for line in result.left_as_is:
+            self.stdout.write(line)
         verb = "Would create" if dry_run else "Created"
         self.stdout.write(
             f"{verb} {result.created} cases, updated {result.updated}, "
-            f"left {result.unchanged} unchanged."
+            f"left {result.unchanged} unchanged, "
+            f"kept {len(result.left_as_is)} changed in the application."
             + (" Dry run: nothing was saved." if dry_run else "")
         )
 

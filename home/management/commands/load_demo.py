@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from core.demo import DEMO_PASSWORD, demo_users, load_demo
 from core.history import acting_as_system
+from home.demo import DEMO_PASSWORD, demo_users, load_demo
 
 
 class Command(BaseCommand):

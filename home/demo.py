@@ -223,7 +223,6 @@ def load_demo_cases(panel: Panel, *, by: User) -> None:
     """Cases in every stage and two notifications in triage; skipped if already there."""
     from cases import services
     from cases.models import Notification
-    from panels.models import Analysis
 
     if Notification.objects.filter(panel=panel, family_name="Ashdown").exists():
         return
@@ -245,15 +244,14 @@ def load_demo_cases(panel: Panel, *, by: User) -> None:
             from dateutil.relativedelta import relativedelta
 
             reviewed = case.date_of_death + relativedelta(months=11)
-            analysis = Analysis(
+            services.case_record_analysis(
                 case=case,
+                by=by,
                 review_date=reviewed,
-                primary_category_id=8,
+                primary_category=8,
                 modifiable="no",
                 summary="Synthetic demonstration analysis.",
             )
-            analysis._history_user = by
-            analysis.save()
             services.case_close(case=case, review_date=reviewed, by=by)
     for child in DEMO_TRIAGE:
         _demo_notification(panel, child, by=by, notifier="Demo Police")

@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from core.navigation import navigation_for
+from home.navigation import navigation_for
 
 
 def navigation(request: HttpRequest) -> dict:
