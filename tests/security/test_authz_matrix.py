@@ -445,7 +445,7 @@ SECOND_PANEL_ROUTES = [
     (route, name)
     for route, name, _ in ROUTES
     if name
-    and name.startswith(("cases:case_", "cases:notification_", "cases:related_"))
+    and name.startswith(("cases:case_", "cases:notification_", "cases:related_", "cases:transfer_"))
     and "<int:pk>" in route
 ]
 
@@ -456,14 +456,26 @@ class AnotherPanelsObjects(TestCase):
 
     @classmethod
     def setUpTestData(cls):
+        from cases.services import transfer_offer
+        from core.history import system_user
+        from panels.services import panel_setup
+        from tests.cases.factories import make_notification
+
         cls.world = build_world()
+        system = system_user()
+        third = panel_setup(code="LUT", name="A third panel", areas=["Luton"], by=system).panel
+        offered = make_notification(cls.world.mk, system, area=cls.world.mk.areas.get())
+        cls.elsewhere = transfer_offer(
+            notification=offered, to_panel=third, reason="MK to a third panel", by=system
+        )
 
     def test_every_object_route_hides_another_panels_objects(self):
         world = self.world
         problems = []
         for route, name in SECOND_PANEL_ROUTES:
+            pk = world.mk_notification.pk if "notification" in name else world.mk_case.pk
             values = {
-                "pk": world.mk_notification.pk if "notification" in name else world.mk_case.pk,
+                "pk": self.elsewhere.pk if "transfer" in name else pk,
                 "case_pk": world.mk_case.pk,
                 "other_pk": world.mk_notification.pk,
                 "action": "gather",
