@@ -27,6 +27,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Agency, AgencyMembership, PanelMembership, PanelRole, User
 from core.history import SYSTEM_EMAIL
+from core.models import OutboxEmail
 from panels.models import Panel
 
 # What the system administrator does in the Django admin: reference data, reading users and
@@ -159,3 +160,19 @@ def users_manageable_by(user: User) -> QuerySet[User]:
 
 def may_grant_staff(user: User) -> bool:
     return is_signed_in_person(user) and user.is_staff
+
+
+# --- The email outbox --------------------------------------------------------------------
+
+
+def outbox_emails_visible_to(user: User) -> QuerySet[OutboxEmail]:
+    """Each panel's administrators read their panel's emails in full (they may hold links to
+    its notifications). The system administrator sees counts and failures, never content:
+    that page reads `outbox_emails_retryable_by` and shows no address, subject or body."""
+    return OutboxEmail.objects.filter(panel__in=panels_where(user, PanelRole.ADMINISTRATOR))
+
+
+def outbox_emails_retryable_by(user: User) -> QuerySet[OutboxEmail]:
+    if is_signed_in_person(user) and user.is_staff:
+        return OutboxEmail.objects.all()
+    return outbox_emails_visible_to(user)

@@ -6,13 +6,14 @@ holds none (`role_grant_problem`). Each grant and removal is a history row of th
 which the user's page and the panel's page both show.
 """
 
+import uuid
+
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,6 +29,7 @@ from accounts.models import (
 )
 from accounts.permissions import role_grant_problem
 from core.history import save_with_actor
+from core.outbox import email_queue
 from panels.models import Panel
 
 
@@ -70,13 +72,18 @@ def set_password_link(user: User) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def invitation_send(*, user: User, by: User) -> None:
+@transaction.atomic
+def invitation_send(*, user: User, by: User, panel: Panel | None = None) -> None:
+    """Through the outbox: each invitation (and each one sent again) is one email."""
     context = {"user": user, "link": set_password_link(user), "invited_by": by}
-    send_mail(
+    email_queue(
+        key=f"invitation:{user.pk}:{uuid.uuid4().hex}",
+        kind="invitation",
+        to=user.email,
         subject="You have been invited to the Child Death Overview Panel service",
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
+        body=render_to_string("accounts/email/invitation.txt", context),
+        # Shown in that panel's outbox: the role's panel, or the first the person serves.
+        panel=panel if panel is not None else Panel.objects.filter(memberships__user=user).first(),
     )
 
 
@@ -100,17 +107,15 @@ def user_invite(
         panel_membership_add(user=user, panel=panel, role=panel_role, by=by)
     if agency is not None and agency_role:
         agency_membership_add(user=user, agency=agency, role=agency_role, by=by)
-    transaction.on_commit(lambda: invitation_send(user=user, by=by))
+    invitation_send(user=user, by=by, panel=panel)
     return user
 
 
 def _end_sessions(user: User) -> None:
-    """Delete every session that belongs to the user (cached_db: the cache follows the row)."""
-    from django.contrib.sessions.backends.cached_db import SessionStore
-
+    """Delete every session that belongs to the user (sessions live in the database)."""
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            SessionStore(session_key=session.session_key).delete()
+            session.delete()
 
 
 @transaction.atomic
@@ -180,7 +185,39 @@ def panel_membership_add(*, user: User, panel: Panel, role: PanelRole, by: User)
     if membership is None:
         membership = PanelMembership(user=user, panel=panel, role=role)
         save_with_actor(membership, by=by, reason="role added")
+        if role in CASE_CONTENT_ROLES:
+            _tell_other_administrators(membership, by=by)
     return membership
+
+
+# Roles that see case content (identifiable or in meeting papers): a grant is news to the
+# panel's other administrators, who can take it back if it was not meant.
+CASE_CONTENT_ROLES = {PanelRole.ADMINISTRATOR, PanelRole.CHAIR, PanelRole.MEMBER}
+
+
+def _tell_other_administrators(membership: PanelMembership, *, by: User) -> None:
+    others = (
+        User.objects.filter(
+            is_active=True,
+            panel_memberships__panel=membership.panel,
+            panel_memberships__role=PanelRole.ADMINISTRATOR,
+        )
+        .exclude(pk__in=[membership.user_id, by.pk])
+        .distinct()
+    )
+    link = f"{settings.SITE_URL}{reverse('accounts:panel_roles', args=[membership.panel_id])}"
+    for other in others:
+        email_queue(
+            key=f"role-granted:{membership.pk}:{other.pk}",
+            kind="role_granted",
+            to=other.email,
+            panel=membership.panel,
+            subject=f"A role was given in {membership.panel.name}",
+            body=render_to_string(
+                "accounts/email/role_granted.txt",
+                {"membership": membership, "by": by, "to": other, "link": link},
+            ),
+        )
 
 
 @transaction.atomic

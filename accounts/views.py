@@ -2,13 +2,20 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import services
 from accounts.forms import AgencyForm, InviteForm, RoleForm
-from accounts.permissions import may_manage_users, panels_managed_by
+from accounts.permissions import (
+    may_manage_users,
+    outbox_emails_retryable_by,
+    outbox_emails_visible_to,
+    panels_managed_by,
+)
 from accounts.selectors import (
     agency_list_for,
     get_agency_for_manager,
@@ -20,6 +27,8 @@ from accounts.selectors import (
     user_list_for,
 )
 from core.decorators import only_for
+from core.models import OutboxStatus
+from core.outbox import email_retry
 
 # Managing users: the system administrator and panel administrators.
 manager_required = only_for(may_manage_users)
@@ -207,3 +216,40 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{agency.name} updated")
         return redirect("accounts:agency_list")
     return render(request, "accounts/agency_form.html", {"form": form, "agency": agency})
+
+
+@manager_required
+@require_safe
+def outbox(request: HttpRequest) -> HttpResponse:
+    """Emails the service sent or will send: a panel's in full for its administrators; for the
+    system administrator only counts and the failures, without addresses or content."""
+    if request.user.is_staff:
+        everything = outbox_emails_retryable_by(request.user)
+        counts = dict(everything.values_list("status").annotate(n=Count("pk")))
+        return render(
+            request,
+            "accounts/outbox_summary.html",
+            {
+                "counts": [(label, counts.get(value, 0)) for value, label in OutboxStatus.choices],
+                "failed": everything.filter(status=OutboxStatus.FAILED)[:100],
+            },
+        )
+    emails = outbox_emails_visible_to(request.user).select_related("panel")
+    show = request.GET.get("show", "")
+    if show in OutboxStatus.values:
+        emails = emails.filter(status=show)
+    page = Paginator(emails, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/outbox.html",
+        {"page": page, "show": show, "statuses": OutboxStatus.choices},
+    )
+
+
+@manager_required
+@require_POST
+def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    email = get_object_or_404(outbox_emails_retryable_by(request.user), pk=pk)
+    email_retry(email=email)
+    messages.success(request, "The email will be tried again now")
+    return redirect("accounts:outbox")

@@ -1,11 +1,14 @@
 """Forms for notifications and cases. Ownership (panel, source, case) is set by services."""
 
+import datetime
+from dataclasses import dataclass
+
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
-from cases.models import Case, NhsNumberAbsence, Notification, RelatedProcess
+from cases.models import Case, CaseNote, NhsNumberAbsence, Notification, RelatedProcess
 from cases.validators import nhs_number_is_valid, normalise_nhs_number
 from core.forms import GovUKDateField
 from panels.models import Area, Panel, Ward
@@ -49,12 +52,13 @@ NOTIFIER = [
 ]
 TEXT_LIMIT = 5000  # characters in any one free-text answer
 
-SECTIONS = [
-    ("The child", CHILD),
-    ("The death", DEATH),
-    ("The household", HOUSEHOLD),
-    ("Who is notifying", NOTIFIER),
-]
+# The question pages, in order: (url slug, title, fields).
+SECTION_PAGES = {
+    "child": ("The child", CHILD),
+    "death": ("The death", DEATH),
+    "household": ("The household", HOUSEHOLD),
+    "notifier": ("Who is notifying", NOTIFIER),
+}
 
 
 class NotificationForm(forms.ModelForm):
@@ -132,9 +136,15 @@ class NotificationForm(forms.ModelForm):
             "notifier_email": {"invalid": "Enter an email address like name@example.org"},
         }
 
-    def __init__(self, *args, panel: Panel, **kwargs):
+    def __init__(
+        self, *args, panel: Panel, section: str | None = None, others: dict | None = None, **kwargs
+    ):
+        """`section`: only that question page's fields; `others` holds the other pages'
+        answers, so that rules across pages (dates, ward in area) are checked all the same."""
         super().__init__(*args, **kwargs)
         self.panel = panel
+        self.section = section
+        self.others = others or {}
         self.fields["area"].queryset = panel.areas.all()
         self.fields["ward"].queryset = Ward.objects.filter(area__panel=panel).select_related("area")
         self.fields["ward"].label_from_instance = lambda w: f"{w.name} ({w.area.name})"
@@ -144,7 +154,6 @@ class NotificationForm(forms.ModelForm):
             if isinstance(field.widget, forms.Textarea):
                 field.max_length = TEXT_LIMIT
                 field.validators.append(MaxLengthValidator(TEXT_LIMIT))
-                field.widget.attrs["maxlength"] = TEXT_LIMIT
         # One of the two is needed (checked in clean), so neither is marked "(optional)".
         self.fields["nhs_number"].conditional = True
         self.fields["nhs_number_absent_reason"].conditional = True
@@ -157,6 +166,21 @@ class NotificationForm(forms.ModelForm):
             "death_type",
         ):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+        if section is not None:
+            keep = set(SECTION_PAGES[section][1]) | (
+                {"website"} if section == "notifier" else set()
+            )
+            for name in list(self.fields):
+                if name not in keep:
+                    del self.fields[name]
+
+    def _value(self, data: dict, name: str):
+        return data.get(name) if name in self.fields else self.others.get(name)
+
+    def _error(self, name: str, message: str) -> None:
+        """An error on a question of another page is that page's to show."""
+        if name in self.fields:
+            self.add_error(name, message)
 
     def clean_nhs_number(self) -> str:
         value = normalise_nhs_number(self.cleaned_data.get("nhs_number") or "")
@@ -167,41 +191,35 @@ class NotificationForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         today = timezone.localdate()
-        born, died = data.get("date_of_birth"), data.get("date_of_death")
-        notified = data.get("notified_on")
-        for name, value in (
+        value = lambda name: self._value(data, name)  # noqa: E731
+        born, died, notified = value("date_of_birth"), value("date_of_death"), value("notified_on")
+        for name, when in (
             ("date_of_birth", born),
             ("date_of_death", died),
             ("notified_on", notified),
         ):
-            if value and value > today:
-                self.add_error(name, f"{self.fields[name].label} must be today or in the past")
+            if when and when > today and name in self.fields:
+                self._error(name, f"{self.fields[name].label} must be today or in the past")
         if born and died:
             if died < born:
-                self.add_error(
-                    "date_of_death", "Date of death must be on or after the date of birth"
-                )
+                self._error("date_of_death", "Date of death must be on or after the date of birth")
             elif died >= born + relativedelta(years=18):
-                self.add_error("date_of_death", "The child must have been under 18 when they died")
+                self._error("date_of_death", "The child must have been under 18 when they died")
         if died and notified and notified < died:
-            self.add_error(
-                "notified_on", "Date of notification must be on or after the date of death"
-            )
-        has_number = bool(data.get("nhs_number"))
-        reason = data.get("nhs_number_absent_reason")
-        if not has_number and not reason and "nhs_number" not in self.errors:
-            self.add_error("nhs_number", "Enter the NHS number, or say why there is none")
-        if has_number and reason:
-            self.add_error(
-                "nhs_number_absent_reason", "Leave this empty when you give an NHS number"
-            )
-        ward, area = data.get("ward"), data.get("area")
+            self._error("notified_on", "Date of notification must be on or after the date of death")
+        if "nhs_number" in self.fields:
+            has_number = bool(data.get("nhs_number"))
+            reason = data.get("nhs_number_absent_reason")
+            if not has_number and not reason and "nhs_number" not in self.errors:
+                self.add_error("nhs_number", "Enter the NHS number, or say why there is none")
+            if has_number and reason:
+                self.add_error(
+                    "nhs_number_absent_reason", "Leave this empty when you give an NHS number"
+                )
+        ward, area = value("ward"), value("area")
         if ward and area and ward.area_id != area.pk:
-            self.add_error("ward", f"{ward.name} is not in {area.name}")
+            self._error("ward", f"{ward.name} is not in {area.name}")
         return data
-
-    def sections(self):
-        return [(title, [self[name] for name in names]) for title, names in SECTIONS]
 
 
 class PublicNotificationForm(NotificationForm):
@@ -213,14 +231,19 @@ class PublicNotificationForm(NotificationForm):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
+    # Who to call back: required of a notifier without an account.
+    REQUIRED_OF_THE_PUBLIC = {
+        "notifier_email": "Enter your email address",
+        "notifier_phone": "Enter your phone number",
+        "notifier_role": "Enter your role",
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["notifier_email"].required = True
-        self.fields["notifier_email"].error_messages["required"] = "Enter your email address"
-        self.fields["notifier_phone"].required = True
-        self.fields["notifier_phone"].error_messages["required"] = "Enter your phone number"
-        self.fields["notifier_role"].required = True
-        self.fields["notifier_role"].error_messages["required"] = "Enter your role"
+        for name, message in self.REQUIRED_OF_THE_PUBLIC.items():
+            if name in self.fields:
+                self.fields[name].required = True
+                self.fields[name].error_messages["required"] = message
 
     def is_robot(self) -> bool:
         return bool(self.data.get("website"))
@@ -286,7 +309,12 @@ class RelatedProcessForm(forms.ModelForm):
 
 
 class CaseActionForm(forms.Form):
-    reason = forms.CharField(label="Reason", max_length=300, required=False)
+    reason = forms.CharField(
+        label="Reason",
+        max_length=300,
+        required=False,
+        error_messages={"max_length": "The reason must be 300 characters or fewer"},
+    )
 
 
 class ReasonForm(forms.Form):
@@ -329,3 +357,68 @@ class TransferAcceptForm(ReasonForm):
     def __init__(self, *args, panel: Panel, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = panel.areas.all()
+
+
+class CaseNoteForm(forms.ModelForm):
+    occurred_on = GovUKDateField(label="Date", help_text="When the call, letter or decision was")
+
+    class Meta:
+        model = CaseNote
+        fields = ["kind", "occurred_on", "text"]
+        labels = {"kind": "What is it?", "text": "Note"}
+        widgets = {"kind": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 6})}
+        error_messages = {"kind": {"required": "Select what the note is about"}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0]]
+        self.fields["text"].max_length = 5000
+        self.fields["text"].validators.append(MaxLengthValidator(5000))
+        self.fields["text"].error_messages["required"] = "Enter the note"
+
+
+@dataclass(frozen=True)
+class AnswerSection:
+    slug: str
+    title: str
+    rows: list[tuple[str, str]]  # (question, answer as shown)
+
+
+def _shown(notification: Notification, name: str) -> str:
+    from django.utils.formats import date_format
+
+    from cases.templatetags.cases import nhs_number as format_nhs
+
+    field = Notification._meta.get_field(name)
+    value = getattr(notification, name, None)
+    if value in (None, ""):
+        return "Not given"
+    if field.choices:
+        return str(getattr(notification, f"get_{name}_display")())
+    if name == "nhs_number":
+        return format_nhs(value)
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, datetime.date):
+        return date_format(value, "j F Y")
+    return str(value)
+
+
+def notification_answers(notification: Notification) -> list[AnswerSection]:
+    """Every answer of the notification form, by question page, as the pages show them."""
+    labels = NotificationForm.base_fields
+    return [
+        AnswerSection(
+            slug,
+            title,
+            [(str(labels[name].label), _shown(notification, name)) for name in names],
+        )
+        for slug, (title, names) in SECTION_PAGES.items()
+    ]
+
+
+class CaseDateFilterForm(forms.Form):
+    """The case list's date filters as GOV.UK date inputs (day, month, year)."""
+
+    notified_from = GovUKDateField(label="Notified from", required=False)
+    notified_to = GovUKDateField(label="Notified up to", required=False)

@@ -130,6 +130,9 @@ class Case(models.Model):
     # The child
     family_name = models.CharField(max_length=100, blank=True)
     given_names = models.CharField(max_length=150, blank=True)
+    # Family and given names as the search compares them (cases.validators.search_text): set
+    # with the names by the services, never typed.
+    search_name = models.CharField(max_length=260, blank=True, editable=False)
     date_of_birth = models.DateField()
     sex = models.ForeignKey(Sex, on_delete=models.PROTECT)
     nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
@@ -222,6 +225,35 @@ class CaseEvent(models.Model):
         return f"{self.case} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
 
 
+class CaseNoteKind(models.TextChoices):
+    CALL = "call", "Phone call"
+    LETTER = "letter", "Letter or email"
+    MEETING = "meeting", "Meeting"
+    DECISION = "decision", "Decision"
+    OTHER = "other", "Other"
+
+
+class CaseNote(models.Model):
+    """A dated note on the case's timeline: a call, a letter, a decision. Its author may change
+    it for an hour after writing it; then it is fixed (its history keeps every version)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(max_length=20, choices=CaseNoteKind.choices)
+    occurred_on = models.DateField()
+    text = models.TextField()
+    author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["written_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_on} ({self.case})"
+
+
 class RelatedProcessKind(models.TextChoices):
     INQUEST = "inquest", "Inquest"
     POLICE_INVESTIGATION = "police_investigation", "Police investigation"
@@ -258,6 +290,10 @@ class TriageStatus(models.TextChoices):
     NEW = "new", "Waiting for triage"
     CASE_OPENED = "case_opened", "Case opened"
     MERGED = "merged", "Merged into an existing case"
+    # A public submission the robot trap caught: kept for the administrator to look at, then
+    # released to triage (a person after all) or discarded.
+    HELD = "held", "Held for review"
+    DISCARDED = "discarded", "Discarded"
 
 
 class Notification(models.Model):
@@ -337,6 +373,9 @@ class Notification(models.Model):
 
 class NotificationEventKind(models.TextChoices):
     RECEIVED = "received", "Received"
+    HELD = "held", "Held for review: the robot trap was filled in"
+    RELEASED = "released", "Released to triage"
+    DISCARDED = "discarded", "Discarded"
     CHANGED = "changed", "Changed"
     CASE_OPENED = "case_opened", "Case opened"
     MERGED = "merged", "Merged into a case"

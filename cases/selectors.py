@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from cases.models import Case, CaseState, Notification, Transfer, TransferStatus, TriageStatus
 from cases.permissions import cases_visible_to, notifications_visible_to, transfers_visible_to
-from cases.validators import normalise_nhs_number
+from cases.validators import normalise_nhs_number, search_text
 from core.models import AccessEvent, AccessEventObject
 
 
@@ -84,9 +84,14 @@ def case_list_for(user: User, filters: CaseFilters) -> QuerySet[Case]:
     if filters.q:
         q = filters.q.strip()
         digits = normalise_nhs_number(q)
-        match = Q(number__icontains=q) | Q(family_name__icontains=q) | Q(legacy_reference__iexact=q)
         if digits.isdigit() and len(digits) == 10:
-            match |= Q(nhs_number=digits)
+            match = Q(nhs_number=digits)
+        else:
+            match = (
+                Q(number__icontains=q)
+                | Q(legacy_reference__iexact=q)
+                | Q(search_name__contains=search_text(q))
+            )
         cases = cases.filter(match)
     if filters.state:
         cases = cases.filter(state=filters.state)
@@ -131,6 +136,11 @@ def notification_list_for(user: User) -> QuerySet[Notification]:
 
 def triage_queue_for(user: User) -> QuerySet[Notification]:
     return notification_list_for(user).filter(triage_status=TriageStatus.NEW)
+
+
+def held_for_review(user: User) -> QuerySet[Notification]:
+    """Public submissions the robot trap caught, for the administrator to release or discard."""
+    return notification_list_for(user).filter(triage_status=TriageStatus.HELD)
 
 
 def get_notification_for_user(user: User, pk: int) -> Notification:
@@ -230,3 +240,37 @@ def open_offer_of(*, notification: Notification | None = None, case: Case | None
     if notification is not None:
         return offers.filter(notification=notification).first()
     return offers.filter(case=case).first()
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: object
+    title: str
+    detail: str
+    by: object
+    note: object = None  # a case note, with `editable` for the viewer
+    editable: bool = False
+
+
+def case_timeline(case: Case, viewer: User) -> list[TimelineEntry]:
+    """The case's events and notes together, oldest first, in two queries."""
+    from cases.services import note_still_editable
+
+    entries = []
+    for event in case.events.select_related("by"):
+        title = event.get_kind_display()
+        if event.to_state and event.kind == "state_changed":
+            title = f"{title}: {event.get_to_state_display().lower()}"
+        entries.append(TimelineEntry(event.at, title, event.detail, event.by))
+    for note in case.notes.select_related("author"):
+        entries.append(
+            TimelineEntry(
+                note.written_at,
+                f"Note: {note.get_kind_display().lower()}, {note.occurred_on:%-d %b %Y}",
+                note.text,
+                note.author,
+                note=note,
+                editable=note_still_editable(note, viewer),
+            )
+        )
+    return sorted(entries, key=lambda e: e.at)

@@ -10,28 +10,35 @@ Pages, the Django admin, the import, commands and demo data all call these servi
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import panel_administrator_emails
 from cases.models import (
     Case,
     CaseEvent,
     CaseEventKind,
+    CaseNote,
     CaseNumberCounter,
     CaseState,
     Notification,
     NotificationEvent,
     NotificationEventKind,
+    NotificationSource,
     RelatedProcess,
     Transfer,
     TransferStatus,
     TriageStatus,
 )
+from cases.validators import search_text
 from core.history import save_with_actor
+from core.outbox import email_queue
 from panels.models import Analysis, AnalysisFactor, Area, Factor, ModifiableDecision, Panel
 
 # Which states each transition may start from (domain.md §2).
@@ -88,13 +95,105 @@ def notification_reference_new() -> str:
 
 
 @transaction.atomic
-def notification_record(*, panel: Panel, source: str, fields: dict, by: User) -> Notification:
+def notification_record(
+    *, panel: Panel, source: str, fields: dict, by: User, held: bool = False
+) -> Notification:
     notification = Notification(
-        panel=panel, source=source, reference=notification_reference_new(), **fields
+        panel=panel,
+        source=source,
+        reference=notification_reference_new(),
+        triage_status=TriageStatus.HELD if held else TriageStatus.NEW,
+        **fields,
     )
     notification.full_clean()
     save_with_actor(notification, by=by, reason=f"notification received ({source})")
     _notification_event(notification, kind=NotificationEventKind.RECEIVED, by=by)
+    if held:
+        _notification_event(notification, kind=NotificationEventKind.HELD, by=by)
+    return notification
+
+
+EDITABLE_TRIAGE = {TriageStatus.NEW, TriageStatus.HELD}
+
+
+def notification_is_editable(notification: Notification) -> bool:
+    """Until a case is opened from it or it joins one (or it is discarded)."""
+    return notification.triage_status in EDITABLE_TRIAGE
+
+
+@transaction.atomic
+def notification_update(*, notification: Notification, fields: dict, by: User) -> Notification:
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if not notification_is_editable(notification):
+        raise TransitionError("This notification can no longer be changed: change the case instead")
+    fields = {k: v for k, v in fields.items() if k != "website"}
+    area = fields.get("area", notification.area)
+    if area is not None and area.panel_id != notification.panel_id:
+        raise ValidationError({"area": "Choose an area of the notification's panel"})
+    changed = [name for name, value in fields.items() if getattr(notification, name) != value]
+    if not changed:
+        return notification
+    for name in changed:
+        setattr(notification, name, fields[name])
+    notification.full_clean()
+    save_with_actor(notification, by=by, reason="changed")
+    labels = ", ".join(str(Notification._meta.get_field(n).verbose_name) for n in changed)
+    _notification_event(
+        notification, kind=NotificationEventKind.CHANGED, by=by, detail=f"Changed: {labels}"
+    )
+    return notification
+
+
+@transaction.atomic
+def notification_receive_public(
+    *, panel: Panel, fields: dict, by: User, held: bool = False
+) -> Notification:
+    """From the public page. The panel's administrators get an email with a link (never the
+    child's details), in the same transaction; one the robot trap caught waits, unannounced,
+    for them to review."""
+    notification = notification_record(
+        panel=panel, source=NotificationSource.PUBLIC_FORM, fields=fields, by=by, held=held
+    )
+    if held:
+        return notification
+    link = f"{settings.SITE_URL}{reverse('cases:notification_detail', args=[notification.pk])}"
+    for address in panel_administrator_emails(panel):
+        email_queue(
+            key=f"public-notification:{notification.pk}:{address}",
+            kind="public_notification",
+            panel=panel,
+            to=address,
+            subject="A child death has been notified to the panel",
+            body=(
+                f"A professional has notified a child death to {panel.name} through the "
+                f"public form (reference {notification.reference}).\n\nSign in to see it "
+                f"in the triage queue:\n{link}\n"
+            ),
+        )
+    return notification
+
+
+@transaction.atomic
+def notification_release(*, notification: Notification, by: User) -> Notification:
+    """A held submission was a person after all: it joins triage."""
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.triage_status != TriageStatus.HELD:
+        raise TransitionError("Only a held submission can be released")
+    notification.triage_status = TriageStatus.NEW
+    save_with_actor(notification, by=by, reason="released to triage")
+    _notification_event(notification, kind=NotificationEventKind.RELEASED, by=by)
+    return notification
+
+
+@transaction.atomic
+def notification_discard(*, notification: Notification, by: User) -> Notification:
+    """A held submission that is not a notification: kept, marked as discarded."""
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.triage_status != TriageStatus.HELD:
+        raise TransitionError("Only a held submission can be discarded")
+    notification.triage_status = TriageStatus.DISCARDED
+    save_with_actor(notification, by=by, reason="discarded")
+    _notification_event(notification, kind=NotificationEventKind.DISCARDED, by=by)
     return notification
 
 
@@ -140,6 +239,7 @@ def case_create(
         legacy_reference=legacy_reference,
         **fields,
     )
+    case.search_name = search_text(f"{case.family_name} {case.given_names}")
     save_with_actor(case, by=by, reason="imported" if legacy_reference else "case opened")
     _event(
         case,
@@ -692,3 +792,60 @@ def transfer_accept(*, transfer: Transfer, area: Area, reason: str, by: User) ->
         detail=f"Accepted by {transfer.to_panel.name}: {reason}",
     )
     return transfer
+
+
+# --- Case notes ---------------------------------------------------------------------------
+
+NOTE_EDIT_WINDOW = timedelta(hours=1)
+NOTE_LIMIT = 5000
+
+
+def _check_note(*, case: Case, occurred_on: date, text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Enter the note"})
+    if len(text) > NOTE_LIMIT:
+        raise ValidationError({"text": f"The note must be {NOTE_LIMIT:,} characters or fewer"})
+    if occurred_on > timezone.localdate():
+        raise ValidationError({"occurred_on": "The date must be today or in the past"})
+    return text
+
+
+@transaction.atomic
+def case_note_add(*, case: Case, kind: str, occurred_on: date, text: str, by: User) -> CaseNote:
+    case = _locked(case)
+    _refuse_if_closed(case)
+    note = CaseNote(
+        case=case,
+        kind=kind,
+        occurred_on=occurred_on,
+        text=_check_note(case=case, occurred_on=occurred_on, text=text),
+        author=by,
+    )
+    note.full_clean()
+    save_with_actor(note, by=by, reason="note written")
+    return note
+
+
+def note_still_editable(note: CaseNote, user: User) -> bool:
+    return note.author_id == user.pk and timezone.now() - note.written_at <= NOTE_EDIT_WINDOW
+
+
+@transaction.atomic
+def case_note_change(
+    *, note: CaseNote, kind: str, occurred_on: date, text: str, by: User
+) -> CaseNote:
+    note = CaseNote.objects.select_for_update().select_related("case").get(pk=note.pk)
+    _refuse_if_closed(note.case)
+    if note.author_id != by.pk:
+        raise ValidationError("Only the person who wrote a note can change it")
+    if not note_still_editable(note, by):
+        raise ValidationError(
+            "A note can be changed for an hour after it is written: add a new one"
+        )
+    note.kind, note.occurred_on = kind, occurred_on
+    note.text = _check_note(case=note.case, occurred_on=occurred_on, text=text)
+    note.changed_at = timezone.now()
+    note.full_clean()
+    save_with_actor(note, by=by, reason="note changed")
+    return note

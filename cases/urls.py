@@ -12,9 +12,22 @@ urlpatterns = [
     path("cases/<int:pk>/details/", views.case_details_edit, name="case_details_edit"),
     path("cases/<int:pk>/processes/new/", views.related_process_new, name="related_process_new"),
     path("cases/<int:pk>/offer/", views.case_offer, name="case_offer"),
+    path("cases/<int:pk>/notes/new/", views.case_note_new, name="case_note_new"),
+    path("cases/<int:pk>/notes/<int:note_pk>/edit/", views.case_note_edit, name="case_note_edit"),
     path("cases/<int:pk>/<slug:action>/", views.case_transition, name="case_transition"),
     path("notifications/", views.triage, name="triage"),
     path("notifications/new/", views.notification_new, name="notification_new"),
+    path("notifications/new/check/", views.notification_new_check, name="notification_new_check"),
+    path(
+        "notifications/new/<slug:section>/",
+        views.notification_new_page,
+        name="notification_new_page",
+    ),
+    path(
+        "notifications/<int:pk>/edit/<slug:section>/",
+        views.notification_edit,
+        name="notification_edit",
+    ),
     path("notifications/<int:pk>/", views.notification_detail, name="notification_detail"),
     path(
         "notifications/<int:pk>/open-case/",
@@ -32,6 +45,12 @@ urlpatterns = [
         name="notification_mark_distinct",
     ),
     path(
+        "notifications/<int:pk>/release/", views.notification_release, name="notification_release"
+    ),
+    path(
+        "notifications/<int:pk>/discard/", views.notification_discard, name="notification_discard"
+    ),
+    path(
         "notifications/<int:pk>/unmerge/", views.notification_unmerge, name="notification_unmerge"
     ),
     path(
@@ -45,5 +64,7 @@ urlpatterns = [
     path("transfers/<int:pk>/decline/", views.transfer_decline, name="transfer_decline"),
     path("transfers/<int:pk>/withdraw/", views.transfer_withdraw, name="transfer_withdraw"),
     path("notify/<str:code>/", views.public_notify, name="public_notify"),
+    path("notify/<str:code>/check/", views.public_notify_check, name="public_notify_check"),
     path("notify/<str:code>/done/", views.public_notify_done, name="public_notify_done"),
+    path("notify/<str:code>/<slug:section>/", views.public_notify_page, name="public_notify_page"),
 ]

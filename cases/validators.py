@@ -24,3 +24,13 @@ def validate_nhs_number(value: str) -> None:
 
 def normalise_nhs_number(value: str) -> str:
     return value.replace(" ", "").replace("-", "")
+
+
+def search_text(value: str) -> str:
+    """Names as the search compares them: no accents, no case, single spaces
+    ("Zoë  O'Brien" → "zoe o'brien"), so that "zoe" finds "Zoë" and "ZOË"."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.casefold().split())

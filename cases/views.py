@@ -1,12 +1,11 @@
 """Notifications, triage and cases for the CDOP administrator; the public notification page."""
 
-from datetime import date
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,17 +16,20 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.access_log import client_ip, record_access
 from accounts.models import PanelRole
 from accounts.permissions import panels_where
-from accounts.selectors import panel_administrator_emails
 from cases import services
 from cases.forms import (
+    SECTION_PAGES,
     CaseActionForm,
+    CaseDateFilterForm,
     CaseDetailsForm,
+    CaseNoteForm,
     NotificationForm,
     PublicNotificationForm,
     ReasonForm,
     RelatedProcessForm,
     TransferAcceptForm,
     TransferOfferForm,
+    notification_answers,
 )
 from cases.models import Case, CaseState, DeathType, Notification, NotificationSource
 from cases.permissions import (
@@ -36,14 +38,17 @@ from cases.permissions import (
     may_record_notifications,
     may_withdraw_transfer,
 )
+from cases.question_pages import PAGES, Draft, answers_elsewhere, page_of
 from cases.selectors import (
     AGE_BAND_LABELS,
     CaseFilters,
     case_list_for,
+    case_timeline,
     case_viewers,
     get_case_for_user,
     get_notification_for_user,
     get_transfer_for_user,
+    held_for_review,
     offers_to_my_panels,
     open_offer_of,
     possible_duplicates,
@@ -71,21 +76,168 @@ def _administered_panel(request: HttpRequest) -> Panel:
 # --- Notifications and triage -------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class QuestionPages:
+    """Where one journey through the notification's question pages goes."""
+
+    panel: Panel
+    form_class: type
+    draft: Draft
+    section_url: object  # slug -> url
+    check_url: str
+    back_url: str
+    submit_label: str
+
+
+def _question_page(request: HttpRequest, pages: QuestionPages, section: str) -> HttpResponse:
+    if section not in SECTION_PAGES:
+        raise Http404
+    others = answers_elsewhere(pages.form_class, pages.panel, pages.draft, section)
+    data = request.POST if request.method == "POST" else pages.draft.page(section)
+    form = pages.form_class(data, panel=pages.panel, section=section, others=others)
+    if request.method == "POST" and form.is_valid():
+        pages.draft.save_page(section, request.POST)
+        following = None if request.GET.get("change") else pages.draft.next_page(section)
+        return redirect(pages.section_url(following) if following else pages.check_url)
+    index = PAGES.index(section)
+    return render(
+        request,
+        "cases/notification_question.html",
+        {
+            "form": form,
+            "panel": pages.panel,
+            "title": SECTION_PAGES[section][0],
+            "step": index + 1,
+            "steps": len(PAGES),
+            "back_url": pages.section_url(PAGES[index - 1]) if index else pages.back_url,
+        },
+    )
+
+
+def _check_page(request: HttpRequest, pages: QuestionPages, save) -> HttpResponse:
+    form = pages.form_class(pages.draft.merged(), panel=pages.panel)
+    if request.method == "POST" and form.is_valid():
+        return save(form)
+    valid = form.is_valid()
+    answers = notification_answers(form.instance)
+    problems = [
+        (error, pages.section_url(page_of(name)))
+        for name, errors in form.errors.items()
+        for error in errors
+        if name != "website"
+    ]
+    return render(
+        request,
+        "cases/notification_check.html",
+        {
+            "panel": pages.panel,
+            "sections": [(a, pages.section_url(a.slug) + "?change=1") for a in answers],
+            "problems": problems if (request.method == "POST" or not valid) else [],
+            "submit_label": pages.submit_label,
+            "back_url": pages.section_url(PAGES[-1]),
+        },
+    )
+
+
+def _administrator_pages(request: HttpRequest) -> QuestionPages:
+    draft = Draft(request, f"notification-draft:{request.user.pk}")
+    panel = (
+        panels_where(request.user, PanelRole.ADMINISTRATOR).filter(pk=draft.get("panel")).first()
+    )
+    if panel is None:  # not started here, or no longer theirs: start again
+        panel = _administered_panel(request)
+        draft.start(panel=panel.pk)
+    return QuestionPages(
+        panel=panel,
+        form_class=NotificationForm,
+        draft=draft,
+        section_url=lambda slug: reverse("cases:notification_new_page", args=[slug]),
+        check_url=reverse("cases:notification_new_check"),
+        back_url=reverse("cases:triage"),
+        submit_label="Save notification",
+    )
+
+
+@administrator_required
+@require_safe
+def notification_new(request: HttpRequest) -> HttpResponse:
+    """A fresh notification: its first question page (for the panel chosen, if several)."""
+    draft = Draft(request, f"notification-draft:{request.user.pk}")
+    draft.start(panel=_administered_panel(request).pk)
+    return redirect("cases:notification_new_page", section=PAGES[0])
+
+
 @administrator_required
 @require_http_methods(["GET", "POST"])
-def notification_new(request: HttpRequest) -> HttpResponse:
-    panel = _administered_panel(request)
-    form = NotificationForm(request.POST or None, panel=panel)
-    if request.method == "POST" and form.is_valid():
+def notification_new_page(request: HttpRequest, section: str) -> HttpResponse:
+    return _question_page(request, _administrator_pages(request), section)
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def notification_new_check(request: HttpRequest) -> HttpResponse:
+    pages = _administrator_pages(request)
+
+    def save(form):
         notification = services.notification_record(
-            panel=panel,
+            panel=pages.panel,
             source=NotificationSource.ADMINISTRATOR,
             fields=form.cleaned_data,
             by=request.user,
         )
+        pages.draft.clear()
         messages.success(request, f"Notification {notification.reference} recorded")
         return redirect("cases:notification_detail", pk=notification.pk)
-    return render(request, "cases/notification_form.html", {"form": form, "panel": panel})
+
+    return _check_page(request, pages, save)
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def notification_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """Change one page of answers of a notification still in triage."""
+    notification = get_notification_for_user(request.user, pk)
+    if section not in SECTION_PAGES:
+        raise Http404
+    if not services.notification_is_editable(notification):
+        raise PermissionDenied
+    own = set(SECTION_PAGES[section][1])
+    others = {
+        f.name: getattr(notification, f.name)
+        for f in Notification._meta.concrete_fields
+        if f.name not in own
+    }
+    # The form works on its own copy: a failed validation must not alter `notification`.
+    copy = get_notification_for_user(request.user, pk)
+    form = NotificationForm(
+        request.POST or None,
+        instance=copy,
+        panel=notification.panel,
+        section=section,
+        others=others,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notification_update(
+                notification=notification, fields=form.cleaned_data, by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Notification {notification.reference} updated")
+            return redirect("cases:notification_detail", pk=pk)
+    return render(
+        request,
+        "cases/notification_question.html",
+        {
+            "form": form,
+            "panel": notification.panel,
+            "title": SECTION_PAGES[section][0],
+            "notification": notification,
+            "back_url": reverse("cases:notification_detail", args=[pk]),
+            "submit_label": "Save changes",
+        },
+    )
 
 
 @administrator_required
@@ -98,7 +250,11 @@ def triage(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/triage.html",
-        {"notifications": queue, "offers": list(offers_to_my_panels(request.user))},
+        {
+            "notifications": queue,
+            "offers": list(offers_to_my_panels(request.user)),
+            "held": list(held_for_review(request.user)),
+        },
     )
 
 
@@ -114,6 +270,8 @@ def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notification": notification,
             "duplicates": possible_duplicates(request.user, notification),
             "judged_distinct": notification.distinct_from.all(),
+            "answers": notification_answers(notification),
+            "editable": services.notification_is_editable(notification),
             "events": notification.events.select_related("by"),
             "offer": open_offer_of(notification=notification),
             "reason_form": ReasonForm(),
@@ -174,6 +332,32 @@ def _with_reason(request: HttpRequest, action, success: str, back: str) -> HttpR
     else:
         messages.success(request, success)
     return redirect(back)
+
+
+@administrator_required
+@require_POST
+def notification_release(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_notification_for_user(request.user, pk)
+    try:
+        services.notification_release(notification=notification, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{notification.reference} is in triage")
+    return redirect("cases:notification_detail", pk=pk)
+
+
+@administrator_required
+@require_POST
+def notification_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_notification_for_user(request.user, pk)
+    try:
+        services.notification_discard(notification=notification, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{notification.reference} discarded")
+    return redirect("cases:triage")
 
 
 @administrator_required
@@ -329,23 +513,18 @@ def transfer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Cases --------------------------------------------------------------------------------
 
 
-def _parse_date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _filters(request: HttpRequest) -> CaseFilters:
     get = request.GET
+    dates = CaseDateFilterForm(get)
+    dates.is_valid()  # a date that is not real is shown with its error, and not applied
     return CaseFilters(
         q=get.get("q", "").replace("\x00", "")[:100],  # PostgreSQL refuses NUL
         state=get.get("state", "") if get.get("state") in CaseState.values else "",
         area=get.get("area", "") if get.get("area", "").isdigit() else "",
         death_type=get.get("death_type", "") if get.get("death_type") in DeathType.values else "",
         age_band=get.get("age_band", "") if get.get("age_band") in AGE_BAND_LABELS else "",
-        notified_from=_parse_date(get.get("notified_from", "")),
-        notified_to=_parse_date(get.get("notified_to", "")),
+        notified_from=dates.cleaned_data.get("notified_from"),
+        notified_to=dates.cleaned_data.get("notified_to"),
         at_risk=get.get("at_risk") == "yes",
         sort=get.get("sort", "-date_notified"),
     )
@@ -377,15 +556,22 @@ def _selected_filters(filters: CaseFilters, query, areas) -> list[tuple[str, str
         "death_type": ("Expected or unexpected", dict(DeathType.choices).get(filters.death_type)),
         "age_band": ("Age at death", AGE_BAND_LABELS.get(filters.age_band)),
         "q": ("Search", filters.q),
-        "notified_from": ("Notified from", filters.notified_from),
-        "notified_to": ("Notified up to", filters.notified_to),
+        "notified_from": (
+            "Notified from",
+            filters.notified_from and f"{filters.notified_from:%-d %b %Y}",
+        ),
+        "notified_to": (
+            "Notified up to",
+            filters.notified_to and f"{filters.notified_to:%-d %b %Y}",
+        ),
         "at_risk": ("At risk", "12-month target" if filters.at_risk else None),
     }
     selected = []
     for key, (heading, value) in names.items():
         if value:
             remaining = query.copy()
-            remaining.pop(key, None)
+            for name in (key, f"{key}_0", f"{key}_1", f"{key}_2"):  # a date is three inputs
+                remaining.pop(name, None)
             selected.append((heading, str(value), remaining.urlencode()))
     return selected
 
@@ -414,6 +600,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "cases/case_list.html",
         {
             "page": page,
+            "date_filters": CaseDateFilterForm(request.GET),
             "filters": filters,
             "states": CaseState.choices,
             "death_types": DeathType.choices,
@@ -466,8 +653,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cases/case_detail.html",
         {
             "case": case,
-            "notifications": case.notifications.select_related("sex", "place_of_death"),
-            "events": case.events.select_related("by"),
+            "notifications": [
+                (n, notification_answers(n))
+                for n in case.notifications.select_related(
+                    "sex", "place_of_death", "ethnicity", "area", "ward"
+                )
+            ],
+            "events": case_timeline(case, request.user),
             "processes": case.related_processes.all(),
             "analysis": getattr(case, "analysis", None),
             "may_change": may_change_case(request.user, case),
@@ -507,6 +699,40 @@ def case_details_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _note_page(request: HttpRequest, case: Case, note=None) -> HttpResponse:
+    form = CaseNoteForm(request.POST or None, instance=note)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: form.cleaned_data[k] for k in ("kind", "occurred_on", "text")}
+        try:
+            if note is None:
+                services.case_note_add(case=case, by=request.user, **fields)
+            else:
+                services.case_note_change(note=note, by=request.user, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Note saved")
+            return redirect("cases:case_detail", pk=case.pk)
+    title = "Add a note" if note is None else "Change your note"
+    return render(request, "cases/case_form.html", {"form": form, "case": case, "title": title})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_note_new(request: HttpRequest, pk: int) -> HttpResponse:
+    return _note_page(request, _changeable_case(request, pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+    case = _changeable_case(request, pk)
+    note = get_object_or_404(case.notes, pk=note_pk)
+    if not services.note_still_editable(note, request.user):
+        raise PermissionDenied  # seen on the case page, but not theirs to change (now)
+    return _note_page(request, case, note)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def related_process_new(request: HttpRequest, pk: int) -> HttpResponse:
@@ -544,7 +770,9 @@ def case_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     case = _changeable_case(request, pk)
     form = CaseActionForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("cases:case_detail", pk=case.pk)
     try:
         TRANSITIONS[action](case, form, request.user)
     except ValidationError as error:
@@ -572,49 +800,57 @@ def _rate_limited(request: HttpRequest) -> bool:
     return False
 
 
-@require_http_methods(["GET", "POST"])
-def public_notify(request: HttpRequest, code: str) -> HttpResponse:
+def _public_pages(request: HttpRequest, code: str) -> QuestionPages:
     panel = get_object_or_404(Panel, code=code)
-    form = PublicNotificationForm(request.POST or None, panel=panel)
-    if request.method == "POST":
-        if _rate_limited(request):
-            return render(request, "cases/public_rate_limited.html", {"panel": panel}, status=429)
-        if form.is_valid():
-            if form.is_robot():  # pretend all went well; keep nothing
-                return redirect(reverse("cases:public_notify_done", args=[code]) + "?r=none")
-            fields = {k: v for k, v in form.cleaned_data.items() if k != "website"}
-            notification = services.notification_record(
-                panel=panel,
-                source=NotificationSource.PUBLIC_FORM,
-                fields=fields,
-                by=_public_actor(),
-            )
-            _tell_administrators(request, panel, notification)
-            request.session["notified_reference"] = notification.reference
-            return redirect("cases:public_notify_done", code=code)
-    return render(request, "cases/public_notify.html", {"form": form, "panel": panel})
+    return QuestionPages(
+        panel=panel,
+        form_class=PublicNotificationForm,
+        draft=Draft(request, f"public-notification-draft:{panel.pk}"),
+        section_url=lambda slug: reverse("cases:public_notify_page", args=[code, slug]),
+        check_url=reverse("cases:public_notify_check", args=[code]),
+        back_url=reverse("cases:public_notify", args=[code]),
+        submit_label="Send notification",
+    )
+
+
+@require_safe
+def public_notify(request: HttpRequest, code: str) -> HttpResponse:
+    """The start page: who should notify and when; then the question pages."""
+    panel = get_object_or_404(Panel, code=code)
+    return render(
+        request,
+        "cases/public_notify.html",
+        {"panel": panel, "first_page": reverse("cases:public_notify_page", args=[code, PAGES[0]])},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def public_notify_page(request: HttpRequest, code: str, section: str) -> HttpResponse:
+    return _question_page(request, _public_pages(request, code), section)
+
+
+@require_http_methods(["GET", "POST"])
+def public_notify_check(request: HttpRequest, code: str) -> HttpResponse:
+    pages = _public_pages(request, code)
+    if request.method == "POST" and _rate_limited(request):
+        return render(request, "cases/public_rate_limited.html", {"panel": pages.panel}, status=429)
+
+    def save(form):
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "website"}
+        notification = services.notification_receive_public(
+            panel=pages.panel, fields=fields, by=_public_actor(), held=form.is_robot()
+        )
+        pages.draft.clear()
+        request.session["notified_reference"] = notification.reference
+        return redirect("cases:public_notify_done", code=code)
+
+    return _check_page(request, pages, save)
 
 
 def _public_actor():
     from core.history import system_user
 
     return system_user()
-
-
-def _tell_administrators(request: HttpRequest, panel: Panel, notification: Notification) -> None:
-    recipients = panel_administrator_emails(panel)
-    link = request.build_absolute_uri(reverse("cases:notification_detail", args=[notification.pk]))
-    if recipients:
-        send_mail(
-            subject="A child death has been notified to the panel",
-            message=(
-                f"A professional has notified a child death to {panel.name} through the "
-                f"public form (reference {notification.reference}).\n\nSign in to see it "
-                f"in the triage queue:\n{link}\n"
-            ),
-            from_email=None,
-            recipient_list=recipients,
-        )
 
 
 @require_safe

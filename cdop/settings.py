@@ -106,10 +106,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker ---------------------------------------------------------
+# Redis is a cache and a broker, never the only copy of anything: when it is down the cache
+# misses (core.cache fails open, with a log line), sessions are read from the database and
+# emails wait in the outbox for the sweep. Connections give up within half a second.
 REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT_SECONDS", default=0.5)
 if REDIS_URL:
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "core.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+                "retry": Retry(NoBackoff(), 0),
+            },
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -157,7 +172,8 @@ MFA_TOTP_ISSUER = "CDOP"
 # Two-factor sign-in is required of every user; only `make run`'s demo may switch it off.
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# In the database alone: signing in and staying signed in must not depend on Redis.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 30 * 60  # idle timeout: every request pushes expiry on by 30 minutes
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -244,7 +260,16 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Celery ---------------------------------------------------------------------------------
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": REDIS_TIMEOUT,
+        "socket_timeout": 5,
+        "max_retries": 0,
+    }
+    # A web request queues a task after commit and never waits for a broker that is down:
+    # one quick try, and the outbox's sweep sends what was not queued.
+    CELERY_TASK_PUBLISH_RETRY = False
+    CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
 else:
     # `make run`: kombu's filesystem transport, so the worker and beat really run with no Redis.
     CELERY_BROKER_URL = "filesystem://"
@@ -267,6 +292,11 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "core.tasks.record_heartbeat",
         "schedule": env.float("HEARTBEAT_SECONDS", default=60.0),
+    },
+    # Emails not sent yet (never queued, SMTP down, a worker lost mid-send), every minute.
+    "send-outbox": {
+        "task": "core.tasks.send_outbox",
+        "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
     },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -63,7 +63,21 @@ class GovUKBoundField(forms.BoundField):
                 attrs["rows"] = "5"
             if widget.attrs.get("cols") == "40":
                 attrs["cols"] = False
+            if self.character_limit:
+                # GOV.UK character count: the limit is announced and counted down, and going
+                # over it is an error to fix, never text the browser cuts off silently.
+                attrs["maxlength"] = False
+                attrs["class"] = f"{attrs.get('class', '')} govuk-js-character-count".strip()
+                info = f"{self.auto_id}-info"
+                described = attrs.get("aria-describedby") or ""
+                attrs["aria-describedby"] = f"{described} {info}".strip()
         return attrs
+
+    @property
+    def character_limit(self) -> int | None:
+        if isinstance(self.field.widget, forms.Textarea):
+            return getattr(self.field, "max_length", None)
+        return None
 
     @property
     def is_checkbox(self):

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 
 
 class Heartbeat(models.Model):
@@ -72,3 +73,49 @@ class AccessEventObject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id}: {self.object_id}"
+
+
+class OutboxStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting to be sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class OutboxEmail(models.Model):
+    """An email to send, written in the same transaction as the change that causes it.
+
+    A Celery task queued on commit sends it; a periodic sweep sends whatever is still waiting
+    (Redis or SMTP was down, a worker died mid-send). The unique `key` names the one message a
+    change causes, so it cannot be queued twice; the row is locked while it is sent and marked
+    sent in the same transaction, so it is sent once. Only a worker killed between the mail
+    server's acceptance and the commit can send it again, with the same Message-ID.
+    Emails carry links, never a child's details.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.SlugField(max_length=50)
+    panel = models.ForeignKey(
+        "panels.Panel", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    case_number = models.CharField(max_length=30, blank=True)
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.WAITING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            models.Index(fields=["panel", "created_at"], name="outbox_panel_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to} ({self.status})"

@@ -27,6 +27,7 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         items += [
             ("Users", reverse("accounts:user_list")),
             ("Agencies", reverse("accounts:agency_list")),
+            ("Emails", reverse("accounts:outbox")),
         ]
     if user.is_staff:
         items.append(("Reference data", reverse("admin:index")))

@@ -59,6 +59,33 @@ def redis_client():
     return client
 
 
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1: Redis is down
+
+
+@pytest.fixture
+def redis_down(settings):
+    """Redis unreachable, as the cache and as the broker, through the real clients."""
+    from cdop.celery import app as celery_app
+
+    settings.REDIS_URL = DEAD_REDIS
+    # Django's setting_changed handler rebuilds the cache connections from this.
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": DEAD_REDIS},
+    }
+    conf = celery_app.conf
+    saved = conf.broker_url, conf.task_always_eager
+
+    def fresh_connections():  # the producer pools are built on first use from broker_url
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    conf.broker_url, conf.task_always_eager = DEAD_REDIS, False
+    fresh_connections()
+    yield
+    conf.broker_url, conf.task_always_eager = saved
+    fresh_connections()
+
+
 @pytest.fixture
 def system(db):
     return system_user()

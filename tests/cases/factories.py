@@ -35,3 +35,13 @@ def make_notification(panel, by, **overrides) -> Notification:
 
 def make_case(panel, by, **overrides):
     return case_open(notification=make_notification(panel, by, **overrides), by=by)
+
+
+PAGES = ["child", "death", "household", "notifier"]
+
+
+def post_notification(client, base: str, data: dict, **extra):
+    """Answer every question page with `data` (each page reads its own questions), then send
+    from the check page. Returns the pages' responses and the check page's."""
+    pages = [client.post(f"{base}{slug}/", data, **extra) for slug in PAGES]
+    return pages, client.post(f"{base}check/", **extra)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from cdop.celery import app as celery_app
 from core.models import Heartbeat
@@ -108,3 +108,65 @@ def test_make_runs_embedded_worker_and_beat_run_the_periodic_jobs(tmp_path):
     finally:
         output = stop(worker)
     assert ran, output
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
+def test_a_worker_killed_while_sending_loses_no_email(redis_client, mailoutbox):
+    """The worker holds the email's row while it talks to the mail server; killed there, its
+    transaction dies with it and the email is still waiting, for the sweep to send once."""
+    import socket
+    import threading
+
+    from core import outbox
+    from core.models import OutboxEmail, OutboxStatus
+
+    redis_client.delete("celery")
+    server = socket.create_server(("127.0.0.1", 0))
+    connected = threading.Event()
+
+    def mail_server_that_never_answers():
+        conn, _ = server.accept()
+        connected.set()
+        conn.recv(1)  # holds the connection open, silent, until the worker is gone
+        conn.close()
+
+    threading.Thread(target=mail_server_that_never_answers, daemon=True).start()
+    email = OutboxEmail.objects.create(
+        key="kill-test", to="alice@example.org", subject="s", body="b", kind="test"
+    )
+    database = connection.settings_dict["NAME"]
+    worker = start_worker(
+        {
+            "DJANGO_SETTINGS_MODULE": "cdop.settings_test",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+            "REDIS_URL": settings.REDIS_URL,
+            "MAIL_HOST": "127.0.0.1",
+            "MAIL_PORT": str(server.getsockname()[1]),
+            "MAIL_USE_TLS": "False",
+        }
+    )
+    try:
+        celery_app.send_task("core.tasks.send_outbox_email", args=[email.pk])
+        assert wait_for(connected.is_set, worker), "the worker never reached the mail server"
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=20)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        server.close()
+
+    def row_released() -> bool:  # the killed worker's transaction has been rolled back
+        return OutboxEmail.objects.filter(pk=email.pk).select_for_update(skip_locked=True).exists()
+
+    deadline = time.monotonic() + TIMEOUT
+    with transaction.atomic():
+        while not row_released() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (OutboxStatus.WAITING, 0)
+    assert [e.pk for e in outbox.sweep().sent] == [email.pk]
+    assert outbox.sweep().sent == []
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].extra_headers["Message-ID"] == outbox.message_id(email)

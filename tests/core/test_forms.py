@@ -233,8 +233,11 @@ def test_it_marks_an_invalid_select_and_textarea():
     assert find(html, "textarea", id="id_notes").classes == [
         "govuk-textarea",
         "govuk-textarea--error",
+        "govuk-js-character-count",  # a limited textarea counts what is left (GOV.UK)
     ]
-    assert find(html, "textarea", id="id_notes").text == "too long"
+    assert find(html, "textarea", id="id_notes").text == "too long"  # over the limit, not cut
+    assert 'data-module="govuk-character-count" data-maxlength="3"' in html
+    assert "You can enter up to 3 characters" in html
 
 
 # --- the error summary --------------------------------------------------------------------------

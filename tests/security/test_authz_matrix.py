@@ -153,6 +153,9 @@ EXPECTED = {
     "accounts:user_deactivate": managers_row(405, SELF, other_administrator=(405, 404)),
     "accounts:user_reactivate": managers_row(405, SELF, other_administrator=(405, 404)),
     "accounts:user_invitation_resend": managers_row(405, SELF, other_administrator=(405, 404)),
+    "accounts:outbox": managers_row(200, 405, other_administrator=(200, 405)),
+    # One of BEDS's emails: its administrators and the system administrator may retry it.
+    "accounts:outbox_retry": managers_row(405, SELF, other_administrator=(405, 404)),
     "accounts:panel_roles": managers_row(200, 405, other_administrator=(404, 405)),
     "accounts:agency_list": managers_row(200, 405, other_administrator=(200, 405)),
     "accounts:agency_create": managers_row(200, 200, other_administrator=(200, 200)),
@@ -170,12 +173,25 @@ EXPECTED = {
     "cases:case_transition": admins_row(
         405, SELF, other_administrator=(405, 404), everyone_else=(405, 404)
     ),
+    "cases:case_note_new": admins_row(200, 200, other_administrator=(404, 404)),
+    # The note is the administrator's own: another administrator of the panel sees it on the
+    # case but may not change it (403).
+    "cases:case_note_edit": admins_row(
+        200, 200, other_administrator=(404, 404), **{TWO_PANEL_ADMINISTRATOR: (403, 403)}
+    ),
     "cases:triage": admins_row(200, 405, other_administrator=(200, 405)),
-    "cases:notification_new": admins_row(200, 200, other_administrator=(200, 200)),
+    # A fresh notification starts on its first question page.
+    "cases:notification_new": admins_row(SELF, 405, other_administrator=(SELF, 405)),
+    "cases:notification_new_page": admins_row(200, 200, other_administrator=(200, 200)),
+    "cases:notification_new_check": admins_row(200, 200, other_administrator=(200, 200)),
+    "cases:notification_edit": admins_row(200, 200, other_administrator=(404, 404)),
     "cases:notification_detail": admins_row(200, 405, other_administrator=(404, 405)),
     "cases:notification_open_case": admins_row(405, SELF, other_administrator=(405, 404)),
     "cases:notification_merge": admins_row(405, SELF, other_administrator=(405, 404)),
     "cases:notification_mark_distinct": admins_row(405, SELF, other_administrator=(405, 404)),
+    # Release and discard answer a notification that is not held with a message (→ same page).
+    "cases:notification_release": admins_row(405, SELF, other_administrator=(405, 404)),
+    "cases:notification_discard": admins_row(405, SELF, other_administrator=(405, 404)),
     "cases:notification_unmerge": admins_row(405, SELF, other_administrator=(405, 404)),
     "cases:notification_undo_distinct": admins_row(405, SELF, other_administrator=(405, 404)),
     "cases:notification_offer": admins_row(200, 200, other_administrator=(404, 404)),
@@ -189,7 +205,9 @@ EXPECTED = {
         405, 403, other_administrator=(405, SELF), **{TWO_PANEL_ADMINISTRATOR: (405, SELF)}
     ),
     # The public notification page: anyone, signed in or not (re-shown with errors on POST).
-    "cases:public_notify": row(200, 200, **{ANONYMOUS: (200, 200), DEACTIVATED: (200, 200)}),
+    "cases:public_notify": row(200, 405, **{ANONYMOUS: (200, 405), DEACTIVATED: (200, 405)}),
+    "cases:public_notify_page": row(200, 200, **{ANONYMOUS: (200, 200), DEACTIVATED: (200, 200)}),
+    "cases:public_notify_check": row(200, 200, **{ANONYMOUS: (200, 200), DEACTIVATED: (200, 200)}),
     "cases:public_notify_done": row(200, 405, **{ANONYMOUS: (200, 405), DEACTIVATED: (200, 405)}),
 }
 
@@ -259,6 +277,8 @@ def concrete_path(route: str, name: str | None, world) -> str:
         "content_type_id": 1,
         "object_id": _admin_object_id(name),
         "case_pk": world.case.pk,
+        "note_pk": world.note.pk,
+        "section": "child",
         "other_pk": world.other_notification.pk,
         "action": "gather",
         "code": world.beds.code,
@@ -267,6 +287,8 @@ def concrete_path(route: str, name: str | None, world) -> str:
         values["pk"] = world.agency_a.pk
     if name == "accounts:panel_roles":
         values["pk"] = world.beds.pk
+    if name == "accounts:outbox_retry":
+        values["pk"] = world.beds_email.pk
     if name and name.startswith("cases:") and "notification" not in name:
         values["pk"] = world.case.pk
     if name and name.startswith("cases:notification_"):
@@ -468,6 +490,15 @@ class AnotherPanelsObjects(TestCase):
         cls.elsewhere = transfer_offer(
             notification=offered, to_panel=third, reason="MK to a third panel", by=system
         )
+        from cases.services import case_note_add
+
+        cls.mk_note = case_note_add(
+            case=cls.world.mk_case,
+            kind="call",
+            occurred_on=cls.world.mk_case.date_notified,
+            text="A call",
+            by=cls.world.people[OTHER_ADMINISTRATOR],
+        )
 
     def test_every_object_route_hides_another_panels_objects(self):
         world = self.world
@@ -478,6 +509,8 @@ class AnotherPanelsObjects(TestCase):
                 "pk": self.elsewhere.pk if "transfer" in name else pk,
                 "case_pk": world.mk_case.pk,
                 "other_pk": world.mk_notification.pk,
+                "note_pk": self.mk_note.pk,
+                "section": "child",
                 "action": "gather",
             }
             path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m, v=values: str(v[m.group(1)]), route)

@@ -20,9 +20,10 @@ from accounts.services import (
     panel_membership_remove,
     user_create,
 )
-from cases.models import Case, Notification, Transfer
-from cases.services import transfer_offer
+from cases.models import Case, CaseNote, Notification, Transfer
+from cases.services import case_note_add, transfer_offer
 from core.history import system_user
+from core.models import OutboxEmail
 from panels.models import Panel
 from panels.services import panel_setup
 from tests.cases.factories import make_case, make_notification
@@ -78,6 +79,8 @@ class World:
     mk_case: Case
     mk_notification: Notification
     transfer: Transfer  # MK offers a notification to BEDS
+    beds_email: OutboxEmail  # telling BEDS's administrator of a role given in BEDS
+    note: CaseNote  # written by BEDS's administrator on the case
 
 
 def build_world() -> World:
@@ -202,4 +205,12 @@ def build_world() -> World:
         mk_case=mk_case,
         mk_notification=mk_notification,
         transfer=transfer,
+        beds_email=OutboxEmail.objects.filter(panel=beds).first(),
+        note=case_note_add(
+            case=case,
+            kind="call",
+            occurred_on=case.date_notified,
+            text="Spoke to the coroner's officer",
+            by=people[ADMINISTRATOR],
+        ),
     )
