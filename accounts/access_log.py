@@ -1,6 +1,6 @@
 """Recording reads of case data in the access log (who looked at this case, and when)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -25,6 +25,7 @@ def record_access(
     object_id: object = "",
     object_ids: Iterable[object] = (),
     detail: str = "",
+    row_count: int | None = None,
 ) -> AccessEvent:
     """One event; for a list or export, also one row per record it showed (written in bulk).
     `detail` names the kind of search and the filters, never their values."""
@@ -38,14 +39,35 @@ def record_access(
         object_type=ContentType.objects.get_for_model(model),
         object_id=str(object_id) if object_id != "" else "",
         detail=detail[:200],
-        row_count=len(shown) if action != AccessAction.VIEW else None,
+        row_count=row_count
+        if row_count is not None
+        else (len(shown) if action != AccessAction.VIEW else None),
         ip_address=client_ip(request),
         request_id=getattr(request, "id", ""),
         path=request.path[:500],  # never the query string: it holds search terms
     )
-    if shown:
-        # Not a tracked model: the access log is its own history (append-only).
-        AccessEventObject.objects.bulk_create(
-            AccessEventObject(event=event, object_id=pk) for pk in shown
-        )
+    record_shown(event, shown)
     return event
+
+
+def record_shown(event: AccessEvent, object_ids: Iterable[object]) -> None:
+    """The records a list or an export showed, in one insert (an export calls it per chunk,
+    as it streams, so a case's viewers list every export that included it)."""
+    # Not a tracked model: the access log is its own history (append-only).
+    AccessEventObject.objects.bulk_create(
+        AccessEventObject(event=event, object_id=str(pk)) for pk in object_ids
+    )
+
+
+def logged_as_shown(event: AccessEvent, rows: Iterable, *, chunk: int = 2000) -> Iterator:
+    """Pass `rows` through, recording each chunk of them in the access log as it goes."""
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == chunk:
+            record_shown(event, [r.pk for r in batch])
+            yield from batch
+            batch = []
+    if batch:
+        record_shown(event, [r.pk for r in batch])
+        yield from batch

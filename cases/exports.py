@@ -2,12 +2,17 @@
 
 Cells are escaped against formula injection: a text cell beginning with = + - @ or a tab or
 carriage return is prefixed with an apostrophe, so a spreadsheet shows it and never runs it.
+Both read the cases in chunks and hold no more than a chunk: the CSV is streamed as it is
+written; the XLSX is written row by row to a temporary file (xlsxwriter's constant memory
+mode), which is then streamed.
 """
 
 import csv
 import io
+import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import IO
 
 import xlsxwriter
 
@@ -62,30 +67,24 @@ def cases_csv(cases: Iterable[Case]) -> Iterator[str]:
         yield flush()
 
 
-def cases_xlsx(cases: Iterable[Case]) -> bytes:
-    output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})
+def cases_xlsx(cases: Iterable[Case]) -> IO[bytes]:
+    """The workbook in a temporary file, rewound for reading (it goes when it is closed)."""
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
+    workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "strings_to_formulas": False})
     sheet = workbook.add_worksheet("Cases")
     dates = workbook.add_format({"num_format": "d mmm yyyy"})
-    rows = list(export_rows(cases))
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row):
-            if isinstance(value, date):
-                sheet.write_datetime(r, c, value, dates)
-            else:
-                sheet.write_string(r, c, "" if value is None else str(value))
-    sheet.add_table(
-        0,
-        0,
-        max(len(rows), 1),
-        len(COLUMNS) - 1,
-        {
-            "columns": [{"header": title} for title, _ in COLUMNS],
-            "name": "Cases",
-            "style": "Table Style Light 1",
-        },
-    )
+    header = workbook.add_format({"bold": True, "bottom": 1})
     sheet.freeze_panes(1, 0)
     sheet.set_column(0, len(COLUMNS) - 1, 18)
+    sheet.write_row(0, 0, [title for title, _ in COLUMNS], header)
+    last = 0
+    for last, row in enumerate(export_rows(cases), start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, date):
+                sheet.write_datetime(last, c, value, dates)
+            else:
+                sheet.write_string(last, c, "" if value is None else str(value))
+    sheet.autofilter(0, 0, max(last, 1), len(COLUMNS) - 1)
     workbook.close()
-    return output.getvalue()
+    output.seek(0)
+    return output

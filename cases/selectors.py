@@ -1,14 +1,17 @@
 """Reads of cases and notifications, always through the user's permissions."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from django.core.paginator import Paginator
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from accounts.models import User
 from cases.models import Case, CaseState, Notification, Transfer, TransferStatus, TriageStatus
@@ -71,28 +74,38 @@ class CaseFilters:
     sort: str = "-date_notified"
 
 
+CASE_NUMBER = re.compile(r"^[A-Z0-9]{2,12}-\d{0,4}(-\d{0,4})?$")
+
+
 def search_kind(q: str) -> str:
-    """How a search is read, by its shape (and what the access log says of it)."""
+    """How a search is read, by its shape (and what the access log says of it): ten digits
+    are an NHS number; `BEDS-2024-…` the start of a case number; anything else a name or the
+    panel's own reference."""
     digits = normalise_nhs_number(q.strip())
     if digits.isdigit() and len(digits) == 10:
         return "NHS number"
+    if CASE_NUMBER.match(q.strip().upper()):
+        return "case number"
     return "name or reference"
+
+
+def search_filter(q: str) -> Q:
+    """Each kind of search on its own index: NHS number equality, a case number's prefix,
+    names in the accent- and case-free `search_name` (a trigram index on PostgreSQL)."""
+    q = q.strip()
+    kind = search_kind(q)
+    if kind == "NHS number":
+        return Q(nhs_number=normalise_nhs_number(q))
+    if kind == "case number":
+        return Q(number__startswith=q.upper())
+    # A panel's own reference as typed, or in capitals (the unique index serves both).
+    return Q(search_name__contains=search_text(q)) | Q(legacy_reference__in={q, q.upper()})
 
 
 def case_list_for(user: User, filters: CaseFilters) -> QuerySet[Case]:
     cases = cases_visible_to(user).select_related("area", "sex", "panel")
-    if filters.q:
-        q = filters.q.strip()
-        digits = normalise_nhs_number(q)
-        if digits.isdigit() and len(digits) == 10:
-            match = Q(nhs_number=digits)
-        else:
-            match = (
-                Q(number__icontains=q)
-                | Q(legacy_reference__iexact=q)
-                | Q(search_name__contains=search_text(q))
-            )
-        cases = cases.filter(match)
+    if filters.q.strip():
+        cases = cases.filter(search_filter(filters.q))
     if filters.state:
         cases = cases.filter(state=filters.state)
     if filters.area:
@@ -115,6 +128,28 @@ def case_list_for(user: User, filters: CaseFilters) -> QuerySet[Case]:
         prefix = "-" if filters.sort.startswith("-") else ""
         cases = cases.order_by(f"{prefix}{SORTS[field]}", f"{prefix}number")
     return cases
+
+
+class CappedPaginator(Paginator):
+    """Counts no further than `cap` rows, and pages no deeper: past that the list asks for a
+    narrower search. A count or an OFFSET through a whole national history costs as much as
+    the rows it passes over; a person reads the first thousand at most."""
+
+    def __init__(self, object_list, per_page, *, cap: int = 1000):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def seen(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.seen, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self.seen > self.cap
 
 
 def get_case_for_user(user: User, pk: int) -> Case:

@@ -173,28 +173,32 @@ def notification_receive_public(
     return notification
 
 
+def _decide_held(
+    notification: Notification, *, to: TriageStatus, kind: NotificationEventKind, by: User
+) -> Notification:
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.triage_status != TriageStatus.HELD:
+        raise TransitionError("Only a submission held for review can be released or discarded")
+    notification.triage_status = to
+    save_with_actor(notification, by=by, reason=kind.label.lower())
+    _notification_event(notification, kind=kind, by=by)
+    return notification
+
+
 @transaction.atomic
 def notification_release(*, notification: Notification, by: User) -> Notification:
     """A held submission was a person after all: it joins triage."""
-    notification = Notification.objects.select_for_update().get(pk=notification.pk)
-    if notification.triage_status != TriageStatus.HELD:
-        raise TransitionError("Only a held submission can be released")
-    notification.triage_status = TriageStatus.NEW
-    save_with_actor(notification, by=by, reason="released to triage")
-    _notification_event(notification, kind=NotificationEventKind.RELEASED, by=by)
-    return notification
+    return _decide_held(
+        notification, to=TriageStatus.NEW, kind=NotificationEventKind.RELEASED, by=by
+    )
 
 
 @transaction.atomic
 def notification_discard(*, notification: Notification, by: User) -> Notification:
     """A held submission that is not a notification: kept, marked as discarded."""
-    notification = Notification.objects.select_for_update().get(pk=notification.pk)
-    if notification.triage_status != TriageStatus.HELD:
-        raise TransitionError("Only a held submission can be discarded")
-    notification.triage_status = TriageStatus.DISCARDED
-    save_with_actor(notification, by=by, reason="discarded")
-    _notification_event(notification, kind=NotificationEventKind.DISCARDED, by=by)
-    return notification
+    return _decide_held(
+        notification, to=TriageStatus.DISCARDED, kind=NotificationEventKind.DISCARDED, by=by
+    )
 
 
 CHILD_FIELDS = [

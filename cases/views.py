@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,6 +40,7 @@ from cases.permissions import (
 from cases.question_pages import PAGES, Draft, answers_elsewhere, page_of
 from cases.selectors import (
     AGE_BAND_LABELS,
+    CappedPaginator,
     CaseFilters,
     case_list_for,
     case_timeline,
@@ -60,6 +60,7 @@ from core.models import AccessAction
 from panels.models import Panel
 
 PAGE_SIZE = 25
+LIST_CAP = 1000  # the list counts and pages this far, then asks for a narrower search
 
 
 # Notifications, triage and the case list: CDOP administrators only.
@@ -311,22 +312,20 @@ def notification_merge(request: HttpRequest, pk: int, case_pk: int) -> HttpRespo
 def notification_mark_distinct(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
     notification = get_notification_for_user(request.user, pk)
     other = get_notification_for_user(request.user, other_pk)
-    try:
-        services.notification_mark_distinct(notification=notification, other=other, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{other.reference} marked as a different child")
-    return redirect("cases:notification_detail", pk=pk)
+    return _attempt(
+        request,
+        lambda: services.notification_mark_distinct(
+            notification=notification, other=other, by=request.user
+        ),
+        f"{other.reference} marked as a different child",
+        reverse("cases:notification_detail", args=[pk]),
+    )
 
 
-def _with_reason(request: HttpRequest, action, success: str, back: str) -> HttpResponse:
-    """Run a service that needs a reason; a missing or wrong one comes back as a message."""
-    form = ReasonForm(request.POST)
+def _attempt(request: HttpRequest, action, success: str, back: str) -> HttpResponse:
+    """Run one service; what it refuses comes back as a message on the page it came from."""
     try:
-        if not form.is_valid():
-            raise ValidationError(form.errors["reason"])
-        action(form.cleaned_data["reason"])
+        action()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -334,30 +333,40 @@ def _with_reason(request: HttpRequest, action, success: str, back: str) -> HttpR
     return redirect(back)
 
 
+def _with_reason(request: HttpRequest, action, success: str, back: str) -> HttpResponse:
+    """The same, for a service that needs a reason (a missing or long one is a message)."""
+    form = ReasonForm(request.POST)
+
+    def run():
+        if not form.is_valid():
+            raise ValidationError(form.errors["reason"])
+        action(form.cleaned_data["reason"])
+
+    return _attempt(request, run, success, back)
+
+
 @administrator_required
 @require_POST
 def notification_release(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_notification_for_user(request.user, pk)
-    try:
-        services.notification_release(notification=notification, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{notification.reference} is in triage")
-    return redirect("cases:notification_detail", pk=pk)
+    return _attempt(
+        request,
+        lambda: services.notification_release(notification=notification, by=request.user),
+        f"{notification.reference} is in triage",
+        reverse("cases:notification_detail", args=[pk]),
+    )
 
 
 @administrator_required
 @require_POST
 def notification_discard(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_notification_for_user(request.user, pk)
-    try:
-        services.notification_discard(notification=notification, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{notification.reference} discarded")
-    return redirect("cases:triage")
+    return _attempt(
+        request,
+        lambda: services.notification_discard(notification=notification, by=request.user),
+        f"{notification.reference} discarded",
+        reverse("cases:triage"),
+    )
 
 
 @administrator_required
@@ -501,13 +510,12 @@ def transfer_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def transfer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     transfer = _decided_transfer(request, pk, may_withdraw_transfer)
-    try:
-        services.transfer_withdraw(transfer=transfer, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Offer withdrawn")
-    return redirect("cases:transfer_detail", pk=pk)
+    return _attempt(
+        request,
+        lambda: services.transfer_withdraw(transfer=transfer, by=request.user),
+        "Offer withdrawn",
+        reverse("cases:transfer_detail", args=[pk]),
+    )
 
 
 # --- Cases --------------------------------------------------------------------------------
@@ -580,7 +588,7 @@ def _selected_filters(filters: CaseFilters, query, areas) -> list[tuple[str, str
 @require_safe
 def case_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
-    page = Paginator(case_list_for(request.user, filters), PAGE_SIZE).get_page(
+    page = CappedPaginator(case_list_for(request.user, filters), PAGE_SIZE, cap=LIST_CAP).get_page(
         request.GET.get("page")
     )
     record_access(
@@ -617,30 +625,33 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def case_export(request: HttpRequest, file_format: str) -> HttpResponse:
     """The filtered case list, every page of it, as CSV or XLSX."""
-    from django.http import StreamingHttpResponse
+    from django.http import FileResponse, StreamingHttpResponse
 
+    from accounts.access_log import logged_as_shown
     from cases.exports import cases_csv, cases_xlsx
 
     filters = _filters(request)
-    cases = list(case_list_for(request.user, filters).select_related("ward", "place_of_death"))
-    record_access(
+    selection = case_list_for(request.user, filters).select_related("ward", "place_of_death")
+    event = record_access(
         request,
         action=AccessAction.EXPORT,
         model=Case,
-        object_ids=[c.pk for c in cases],
         detail=_search_detail(filters),
+        row_count=selection.count(),
     )
+    # Read in chunks and recorded as shown chunk by chunk: memory does not grow with rows.
+    cases = logged_as_shown(event, selection.iterator(chunk_size=2000))
     stamp = timezone.localdate().isoformat()
     if file_format == "csv":
         response = StreamingHttpResponse(cases_csv(cases), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.csv"'
         return response
-    response = HttpResponse(
+    return FileResponse(
         cases_xlsx(cases),
+        as_attachment=True,
+        filename=f"cases-{stamp}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
-    return response
 
 
 @login_required

@@ -471,7 +471,7 @@ def test_the_list_exports_to_xlsx_with_real_dates(admin_client, panel, administr
 
     make_case(panel, administrator, family_name="+44 trick")
     response = admin_client.get("/cases/export.xlsx")
-    sheet = load_workbook(io.BytesIO(response.content))["Cases"]
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Cases"]
     header = [cell.value for cell in sheet[1]]
     row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
     assert row["Family name"] == "'+44 trick"
@@ -568,3 +568,21 @@ def test_the_public_page_limits_the_length_of_free_text(client, panel):
     assert "You can enter up to 5000 characters" in page  # the limit is announced
     assert ' maxlength="5000"' not in page  # (data-maxlength is the count's)
     assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_exports_stream_and_each_exported_case_knows_it_was_exported(
+    admin_client, panel, administrator, file_format
+):
+    cases = [make_case(panel, administrator, family_name=f"Child{n}") for n in range(3)]
+    response = admin_client.get(f"/cases/export.{file_format}")
+    assert response.streaming  # written as it is read, not held whole in memory
+    b"".join(response.streaming_content)
+    event = AccessEvent.objects.get(action="export")
+    assert event.row_count == 3
+    assert sorted(o.object_id for o in event.objects_shown.all()) == sorted(
+        str(c.pk) for c in cases
+    )
+    page = admin_client.get(f"/cases/{cases[0].pk}/").content.decode()
+    assert "exported" in page  # "Who has viewed this case" lists the export

@@ -176,3 +176,33 @@ def test_with_redis_down_and_smtp_failing_a_public_notification_is_kept_and_late
         assert outbox.sweep().sent == []
     assert [m.to for m in mailoutbox] == [[administrator.email]]
     assert "Example" not in mailoutbox[0].body  # a link, never the child's details
+
+
+@pytest.mark.django_db
+def test_administrators_see_their_panels_emails_and_retry_a_failed_one(
+    client, panel, administrator, system, mailoutbox
+):
+    from accounts.services import user_create
+    from tests.conftest import sign_in
+
+    failed = OutboxEmail.objects.create(
+        key="f", to="gp@example.org", subject="About a request", body="A link", kind="test",
+        panel=panel, status=OutboxStatus.FAILED, attempts=8,
+        last_error="SMTPRecipientsRefused: 550 no such user",
+    )  # fmt: skip
+    sign_in(client, administrator)
+    page = client.get("/manage/outbox/").content.decode()
+    assert "gp@example.org" in page
+    assert "About a request" in page
+    assert "550 no such user" in page
+    client.post(f"/manage/outbox/{failed.pk}/retry/")
+    failed.refresh_from_db()
+    assert failed.status == OutboxStatus.WAITING
+    assert outbox.sweep().sent == [failed]
+
+    sysadmin = user_create(email="sys@example.org", full_name="Sys", is_staff=True, by=system)
+    sign_in(client, sysadmin)
+    page = client.get("/manage/outbox/").content.decode()
+    assert "Sent" in page
+    assert "gp@example.org" not in page  # counts and failures, never addresses or content
+    assert "About a request" not in page
