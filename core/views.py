@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from core.models import OutboxEmail, OutboxStatus, last_heartbeat
+from core.models import last_heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 def healthz(request: HttpRequest) -> JsonResponse:
     """Load balancers and compose health checks. The database must answer (503 otherwise);
     Redis is a cache and a broker, so without it the service runs on, "degraded" (200), and
-    the page says so: emails wait in the outbox until it is back."""
+    the page says so: emails wait in the outbox until it is back (the system administrator's
+    Emails page has the counts; this page is public and says no more than it must)."""
     checks: dict[str, str] = {}
     try:
         with connection.cursor() as cursor:
@@ -41,12 +42,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
             checks["redis"] = "error"
     healthy = checks["database"] == "ok"
     beat = last_heartbeat() if healthy else None
-    waiting = OutboxEmail.objects.filter(status=OutboxStatus.WAITING).count() if healthy else None
     body = {
         "status": ("ok" if all(v == "ok" for v in checks.values()) else "degraded")
         if healthy
         else "error",
-        "emails_waiting": waiting,
         "checks": checks,
         # Informational: a stale heartbeat means beat or the worker is down, not the web.
         "last_heartbeat": beat.at.isoformat() if beat else None,
