@@ -56,17 +56,17 @@ def agency_roles_of(user: User) -> set[str]:
     return set(AgencyMembership.objects.filter(user=user).values_list("role", flat=True))
 
 
+def panel_administrators(panel: Panel) -> QuerySet[User]:
+    """The panel's active administrators: who its news goes to (links, never case details)."""
+    return User.objects.filter(
+        is_active=True,
+        panel_memberships__panel=panel,
+        panel_memberships__role=PanelRole.ADMINISTRATOR,
+    ).distinct()
+
+
 def panel_administrator_emails(panel: Panel) -> list[str]:
-    """Where news for a panel's administrators goes (links only, never case details)."""
-    return list(
-        User.objects.filter(
-            is_active=True,
-            panel_memberships__panel=panel,
-            panel_memberships__role=PanelRole.ADMINISTRATOR,
-        )
-        .distinct()
-        .values_list("email", flat=True)
-    )
+    return list(panel_administrators(panel).values_list("email", flat=True))
 
 
 def roles_summary(user: User) -> str:

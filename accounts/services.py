@@ -28,6 +28,7 @@ from accounts.models import (
     User,
 )
 from accounts.permissions import role_grant_problem
+from accounts.selectors import panel_administrators
 from core.history import save_with_actor
 from core.outbox import email_queue
 from panels.models import Panel
@@ -196,15 +197,7 @@ CASE_CONTENT_ROLES = {PanelRole.ADMINISTRATOR, PanelRole.CHAIR, PanelRole.MEMBER
 
 
 def _tell_other_administrators(membership: PanelMembership, *, by: User) -> None:
-    others = (
-        User.objects.filter(
-            is_active=True,
-            panel_memberships__panel=membership.panel,
-            panel_memberships__role=PanelRole.ADMINISTRATOR,
-        )
-        .exclude(pk__in=[membership.user_id, by.pk])
-        .distinct()
-    )
+    others = panel_administrators(membership.panel).exclude(pk__in=[membership.user_id, by.pk])
     link = f"{settings.SITE_URL}{reverse('accounts:panel_roles', args=[membership.panel_id])}"
     for other in others:
         email_queue(

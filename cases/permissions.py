@@ -27,10 +27,6 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     return Case.objects.filter(holds_panel_role(user, *CASE_WORKERS))
 
 
-def cases_changeable_by(user: User) -> QuerySet[Case]:
-    return cases_visible_to(user)
-
-
 def may_change_case(user: User, case: Case) -> bool:
     return holds_role_in_panel(user, case.panel_id, *CASE_WORKERS)
 

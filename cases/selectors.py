@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from accounts.models import User
+from accounts.models import PanelRole, User
+from accounts.permissions import panels_where
 from cases.models import Case, CaseState, Notification, Transfer, TransferStatus, TriageStatus
 from cases.permissions import cases_visible_to, notifications_visible_to, transfers_visible_to
 from cases.validators import normalise_nhs_number, search_text
@@ -249,16 +250,12 @@ def offers_to_my_panels(user: User) -> QuerySet[Transfer]:
     """Notifications and cases other panels offer to the user's, waiting for a decision."""
     return (
         transfers_visible_to(user)
-        .filter(status=TransferStatus.OFFERED, to_panel__in=panels_administered(user))
+        .filter(
+            status=TransferStatus.OFFERED,
+            to_panel__in=panels_where(user, PanelRole.ADMINISTRATOR),
+        )
         .select_related("from_panel", "to_panel", "notification", "case", "offered_by")
     )
-
-
-def panels_administered(user: User):
-    from accounts.models import PanelRole
-    from accounts.permissions import panels_where
-
-    return panels_where(user, PanelRole.ADMINISTRATOR)
 
 
 def get_transfer_for_user(user: User, pk: int) -> Transfer:

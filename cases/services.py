@@ -804,7 +804,7 @@ NOTE_EDIT_WINDOW = timedelta(hours=1)
 NOTE_LIMIT = 5000
 
 
-def _check_note(*, case: Case, occurred_on: date, text: str) -> str:
+def _check_note(*, occurred_on: date, text: str) -> str:
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Enter the note"})
@@ -823,7 +823,7 @@ def case_note_add(*, case: Case, kind: str, occurred_on: date, text: str, by: Us
         case=case,
         kind=kind,
         occurred_on=occurred_on,
-        text=_check_note(case=case, occurred_on=occurred_on, text=text),
+        text=_check_note(occurred_on=occurred_on, text=text),
         author=by,
     )
     note.full_clean()
@@ -848,7 +848,7 @@ def case_note_change(
             "A note can be changed for an hour after it is written: add a new one"
         )
     note.kind, note.occurred_on = kind, occurred_on
-    note.text = _check_note(case=note.case, occurred_on=occurred_on, text=text)
+    note.text = _check_note(occurred_on=occurred_on, text=text)
     note.changed_at = timezone.now()
     note.full_clean()
     save_with_actor(note, by=by, reason="note changed")
