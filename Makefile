@@ -3,6 +3,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 export UV_PYTHON_DOWNLOADS := never
+# The installed packages are compiled once, so no command compiles them again at start
+# (PYTHONDONTWRITEBYTECODE is set on CI machines).
+export UV_COMPILE_BYTECODE := 1
 # uv cannot download interpreters here: find Python 3.13 on PATH or in pyenv.
 PYTHON313 ?= $(firstword $(shell command -v python3.13) $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/3.13*/bin/python3.13))
 UV_VERSION := 0.13.8
@@ -11,7 +14,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: help install run worker test test-fast lint format vendor-frontend clean
+.PHONY: help install run worker test test-fast bench lint format vendor-frontend clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -44,6 +47,9 @@ test: install ## Run the whole suite on PostgreSQL and Redis (CI=true: a missing
 
 test-fast: install ## The suite without the browser and Celery worker tests
 	$(VENV)/bin/pytest -m "not e2e and not celery_worker" $(PYTEST_ARGS)
+
+bench: install ## National-scale figures: 100,000 cases in a throw-away database (BENCH_ARGS="--rows N")
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 lint: install ## ruff format check, ruff check, app layers and private imports, missing migrations
 	$(VENV)/bin/ruff format --check .

@@ -12,25 +12,28 @@ the import's stamp) is left as it is and reported: the panel's later work always
 
 import csv
 import io
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import User
 from cases import services
 from cases.models import (
     Case,
+    CaseEvent,
     CaseState,
     DeathType,
     EthnicCategory,
     PlaceOfDeath,
     Sex,
 )
-from panels.models import Factor, ModifiableDecision, Panel
+from panels.models import Factor, ModifiableDecision, Panel, Ward
 from panels.services import ward_get_or_add
 
 REQUIRED = [
@@ -55,7 +58,11 @@ OPTIONAL = [
 ]
 
 
-@dataclass
+DEATH_TYPES = list(DeathType.values)
+DECISIONS = list(ModifiableDecision.values)
+
+
+@dataclass(slots=True)
 class ImportRow:
     line: int
     case_ref: str
@@ -88,8 +95,8 @@ class ImportResult:
 class _Row:
     """Reads one CSV row's cells, noting each problem against its column."""
 
-    def __init__(self, line: int, cells: dict[str, str], problems: list[str]):
-        self.line, self.cells, self.problems = line, cells, problems
+    def __init__(self, line: int, cells: dict[str, str], problems: list[str], today: date):
+        self.line, self.cells, self.problems, self.today = line, cells, problems, today
 
     def problem(self, column: str, message: str) -> None:
         self.problems.append(f"line {self.line}, column {column}: {message}")
@@ -118,7 +125,7 @@ class _Row:
         if parsed is None or len(value) != 10:
             self.problem(column, f"'{value}' is not a date in the form YYYY-MM-DD")
             return None
-        if parsed > timezone.localdate():
+        if parsed > self.today:
             self.problem(column, f"{value} is in the future")
             return None
         return parsed
@@ -170,6 +177,7 @@ def parse(text: str, panel: Panel) -> tuple[list[ImportRow], list[str]]:
         return [], problems
 
     codes = CodeLists.for_panel(panel)
+    today = timezone.localdate()
     rows: list[ImportRow] = []
     seen: dict[str, int] = {}
     line = 2
@@ -187,7 +195,8 @@ def parse(text: str, panel: Panel) -> tuple[list[ImportRow], list[str]]:
         if len(cells) != len(header):
             problems.append(f"line {start}: has {len(cells)} cells, the header has {len(header)}")
             continue
-        row = _read_row(_Row(start, dict(zip(header, cells, strict=True)), problems), codes)
+        cells = dict(zip(header, cells, strict=True))
+        row = _read_row(_Row(start, cells, problems, today), codes)
         if row is None:
             continue
         if row.case_ref in seen:
@@ -217,7 +226,7 @@ def _read_row(r: _Row, codes: CodeLists) -> ImportRow | None:
             r.problem("date_of_death", "the child was 18 or over at death")
     if died and notified and notified < died:
         r.problem("date_notified", "is before the date of death")
-    death_type = r.choice("death_type", list(DeathType.values), required=True)
+    death_type = r.choice("death_type", DEATH_TYPES, required=True)
     ethnicity = r.choice("ethnicity", sorted(codes.ethnicities))
     place = r.choice("place_of_death", sorted(codes.places), required=True)
     gestation = r.whole_number("gestation_weeks", 20, 44)
@@ -232,7 +241,7 @@ def _read_row(r: _Row, codes: CodeLists) -> ImportRow | None:
             category = int(category_text)
         else:
             r.problem("category", f"'{category_text}' is not a category from 1 to 10")
-    modifiable = r.choice("modifiable", list(ModifiableDecision.values))
+    modifiable = r.choice("modifiable", DECISIONS)
     factors = [f.strip() for f in r.text("factors").split(";") if f.strip()]
     if reviewed:
         if not category_text:
@@ -287,6 +296,15 @@ def _case_values(row: ImportRow, area, ward) -> dict:
     }
 
 
+def _same_values(case: Case, values: dict) -> bool:
+    """Compared by the keys the case's row holds, so no related row is read."""
+    for name, value in values.items():
+        wanted = value.pk if isinstance(value, models.Model) else value
+        if getattr(case, Case._meta.get_field(name).attname) != wanted:
+            return False
+    return True
+
+
 def _analysis_state(case: Case) -> tuple | None:
     analysis = getattr(case, "analysis", None)
     if analysis is None:
@@ -301,6 +319,9 @@ def _wanted_analysis(row: ImportRow) -> tuple | None:
     return (row.review_date, row.category, row.modifiable, sorted(row.factors))
 
 
+CHUNK = 5000
+
+
 @transaction.atomic
 def save(
     rows: list[ImportRow],
@@ -309,52 +330,96 @@ def save(
     by: User,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
+    """Write a checked file, a chunk of rows at a time: new cases in bulk
+    (`services.cases_import_new`), corrections case by case through the pages' services."""
     result = ImportResult()
     areas = {a.name: a for a in panel.areas.all()}
     factors = {f.code: f for f in Factor.objects.all()}
-    existing = {
-        c.legacy_reference: c
-        for c in Case.objects.filter(panel=panel, legacy_reference__in=[r.case_ref for r in rows])
-        .select_related("analysis")
-        .prefetch_related("analysis__factors__factor")
-    }
-    for done, row in enumerate(rows, start=1):
-        area = areas[row.area_name]
-        ward = ward_get_or_add(area=area, name=row.ward_name, by=by) if row.ward_name else None
-        values = _case_values(row, area, ward)
-        case = existing.get(row.case_ref)
-        if case is None:
-            case = services.case_create(
-                panel=panel,
-                legacy_reference=row.case_ref,
-                detail=f"Imported as {row.case_ref}",
-                by=by,
-                **values,
-            )
-            _bring_analysis_in_line(case, row, factors, by=by)
-            services.case_stamp_imported(case=case, by=by)
-            result.created += 1
-            _report(progress, done, len(rows))
-            continue
-        changed_at = services.case_changed_since_import(case)
-        if changed_at is not None:
-            result.left_as_is.append(
-                f"line {row.line}, case_ref {row.case_ref}: changed in the application on "
-                f"{timezone.localtime(changed_at).date().isoformat()}, left as it is"
-            )
-        elif {n: getattr(case, n) for n in values} == values and _analysis_state(
-            case
-        ) == _wanted_analysis(row):
-            result.unchanged += 1
-        else:
-            if case.state == CaseState.CLOSED:
-                case = services.case_reopen(case=case, reason="corrected by a re-import", by=by)
-            services.case_update_details(case=case, by=by, **values)
-            _bring_analysis_in_line(case, row, factors, by=by)
-            services.case_stamp_imported(case=case, by=by)
-            result.updated += 1
+    wards = {(w.area_id, w.name): w for w in Ward.objects.filter(area__panel=panel)}
+    done = 0
+    for chunk in itertools.batched(rows, CHUNK, strict=False):
+        existing = _existing(panel, [row.case_ref for row in chunk])
+        new = []
+        for row in chunk:
+            area = areas[row.area_name]
+            ward = None
+            if row.ward_name:
+                ward = wards.get((area.pk, row.ward_name))
+                if ward is None:
+                    ward = wards[area.pk, row.ward_name] = ward_get_or_add(
+                        area=area, name=row.ward_name, by=by
+                    )
+            values = _case_values(row, area, ward)
+            case = existing.get(row.case_ref)
+            if case is None:
+                new.append(_historic(row, values, factors))
+            elif case.changed_at is not None:
+                result.left_as_is.append(
+                    f"line {row.line}, case_ref {row.case_ref}: changed in the application on "
+                    f"{timezone.localtime(case.changed_at).date().isoformat()}, left as it is"
+                )
+            elif _same_values(case, values) and _analysis_state(case) == _wanted_analysis(row):
+                result.unchanged += 1
+            else:
+                _correct(case, row, values, factors, by=by)
+                result.updated += 1
+        services.cases_import_new(panel=panel, cases=new, by=by)
+        result.created += len(new)
+        done += len(chunk)
         _report(progress, done, len(rows))
     return result
+
+
+def _existing(panel: Panel, refs: list[str]) -> dict[str, Case]:
+    """The panel's cases with these references, each with its analysis and `changed_at`: when
+    it was first changed in the application after its last import, if it was."""
+    first_change = (
+        CaseEvent.objects.filter(case=OuterRef("pk"), at__gt=OuterRef("last_imported_at"))
+        .order_by("at")
+        .values("at")[:1]
+    )
+    cases = (
+        Case.objects.filter(panel=panel, legacy_reference__in=refs)
+        .annotate(changed_at=Subquery(first_change))
+        .select_related("analysis")
+        .prefetch_related("analysis__factors__factor")
+    )
+    return {c.legacy_reference: c for c in cases}
+
+
+def _historic(row: ImportRow, values: dict, factors: dict) -> services.HistoricCase:
+    analysis = None
+    if row.review_date:
+        analysis = {
+            "review_date": row.review_date,
+            "primary_category": row.category,
+            "modifiable": row.modifiable,
+        }
+    return services.HistoricCase(
+        legacy_reference=row.case_ref,
+        date_notified=row.date_notified,
+        fields={name: value for name, value in values.items() if name != "date_notified"},
+        analysis=analysis,
+        factors=tuple(_factor_records(row, factors)),
+    )
+
+
+def _factor_records(row: ImportRow, factors: dict) -> list[services.FactorRecord]:
+    return [
+        services.FactorRecord(
+            factor=factors[code], domain=factors[code].domain, contributed=True, modifiable=True
+        )
+        for code in row.factors
+    ]
+
+
+def _correct(case: Case, row: ImportRow, values: dict, factors: dict, *, by: User) -> None:
+    """A corrected row of a case nobody changed in the application: as the pages would."""
+    if case.state == CaseState.CLOSED:
+        case = services.case_reopen(case=case, reason="corrected by a re-import", by=by)
+    services.case_update_details(case=case, by=by, **values)
+    _bring_analysis_in_line(case, row, factors, by=by)
+    services.case_stamp_imported(case=case, by=by)
 
 
 def _report(progress: Callable[[int, int], None] | None, done: int, total: int) -> None:
@@ -376,14 +441,6 @@ def _bring_analysis_in_line(case: Case, row: ImportRow, factors: dict, *, by: Us
         review_date=row.review_date,
         primary_category=row.category,
         modifiable=row.modifiable,
-        factors=[
-            services.FactorRecord(
-                factor=factors[code],
-                domain=factors[code].domain,
-                contributed=True,
-                modifiable=True,
-            )
-            for code in row.factors
-        ],
+        factors=_factor_records(row, factors),
     )
     services.case_close(case=case, review_date=row.review_date, by=by)

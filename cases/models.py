@@ -1,6 +1,7 @@
 """Cases of child deaths and the code lists a notification uses (domain.md §4–§5)."""
 
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -114,11 +115,28 @@ class CaseNumberCounter(models.Model):
         return f"{self.panel_id}/{self.year}: {self.last}"
 
 
+HISTORY_UNINDEXED = [
+    "panel",
+    "number",
+    "sex",
+    "nhs_number",
+    "ethnicity",
+    "area",
+    "ward",
+    "place_of_death",
+    "key_worker",
+]
+
+
 class Case(models.Model):
     """The review of one child's death. Child and death details are the case's own record,
     first copied from the notification and kept up to date by the administrator."""
 
-    panel = models.ForeignKey("panels.Panel", on_delete=models.PROTECT, related_name="cases")
+    # No index of its own on the panel, or on a code list below: every index of the list leads
+    # with the panel, and a code is rarely deleted (its PROTECT check may read the table).
+    panel = models.ForeignKey(
+        "panels.Panel", on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     number = models.CharField(max_length=30, unique=True)  # <PANEL>-<YYYY>-<NNNN>
     legacy_reference = models.CharField(
         max_length=60, blank=True, help_text="The panel's own reference, for imported cases."
@@ -134,9 +152,11 @@ class Case(models.Model):
     # with the names by the services, never typed.
     search_name = models.CharField(max_length=260, blank=True, editable=False)
     date_of_birth = models.DateField()
-    sex = models.ForeignKey(Sex, on_delete=models.PROTECT)
-    nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
-    ethnicity = models.ForeignKey(EthnicCategory, on_delete=models.PROTECT, null=True, blank=True)
+    sex = models.ForeignKey(Sex, on_delete=models.PROTECT, db_index=False)
+    nhs_number = models.CharField(max_length=10, blank=True)  # indexed for equality (Meta)
+    ethnicity = models.ForeignKey(
+        EthnicCategory, on_delete=models.PROTECT, null=True, blank=True, db_index=False
+    )
     area = models.ForeignKey("panels.Area", on_delete=models.PROTECT, related_name="cases")
     ward = models.ForeignKey(
         "panels.Ward", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
@@ -146,7 +166,7 @@ class Case(models.Model):
     # The death
     date_of_death = models.DateField()
     date_notified = models.DateField()
-    place_of_death = models.ForeignKey(PlaceOfDeath, on_delete=models.PROTECT)
+    place_of_death = models.ForeignKey(PlaceOfDeath, on_delete=models.PROTECT, db_index=False)
     death_type = models.CharField(max_length=20, choices=DeathType.choices)
     rapid_response_held = models.BooleanField(null=True, blank=True)
 
@@ -159,7 +179,9 @@ class Case(models.Model):
     # application, which a re-import never overwrites.
     last_imported_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    # The history is read by case (its id), by date and by who: no other column is indexed, so
+    # writing a panel's history in bulk maintains few indexes.
+    history = HistoricalRecords(no_db_index=HISTORY_UNINDEXED)
 
     class Meta:
         ordering = ["-date_notified", "-number"]
@@ -182,6 +204,7 @@ class Case(models.Model):
             models.Index(fields=["panel", "date_of_death", "number"], name="case_died_idx"),
             models.Index(fields=["panel", "family_name", "number"], name="case_family_idx"),
             models.Index(fields=["panel", "number"], name="case_number_idx"),
+            models.Index(fields=["nhs_number"], name="case_nhs_number_idx"),
         ]
 
     def __str__(self) -> str:
@@ -218,7 +241,8 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=30, choices=CaseEventKind.choices)
-    at = models.DateTimeField(auto_now_add=True)
+    # Set when written; the import writes a whole history with one time (its stamp).
+    at = models.DateTimeField(default=timezone.now, editable=False)
     by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     from_state = models.CharField(max_length=30, choices=CaseState.choices, blank=True)
     to_state = models.CharField(max_length=30, choices=CaseState.choices, blank=True)

@@ -3,14 +3,15 @@
 Every state change of a case goes through `_transition`, which locks the row, checks the
 allowed source states and writes a timeline event. Every change to a case writes an event on
 its timeline, and every triage decision one on its notification's: the timelines are also how
-a re-import knows a case was changed in the application (`case_changed_since_import`).
+a re-import knows a case was changed in the application (`cases.importer`).
 Pages, the Django admin, the import, commands and demo data all call these services.
 """
 
+import collections
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,6 +38,7 @@ from cases.models import (
     TriageStatus,
 )
 from cases.validators import search_text
+from core.bulk import create_with_history
 from core.history import save_with_actor
 from core.outbox import email_queue
 from panels.models import Analysis, AnalysisFactor, Area, Factor, ModifiableDecision, Panel
@@ -658,12 +660,126 @@ def case_stamp_imported(*, case: Case, by: User) -> Case:
     return case
 
 
-def case_changed_since_import(case: Case) -> datetime | None:
-    """When the case was first changed in the application after its last import, if it was."""
-    if case.last_imported_at is None:
-        return None
-    first = case.events.filter(at__gt=case.last_imported_at).order_by("at").first()
-    return first.at if first else None
+@dataclass(frozen=True, slots=True)
+class HistoricCase:
+    """One case of a panel's history, as the import brings it in. With an analysis it is a
+    reviewed case: it arrives closed on its review date."""
+
+    legacy_reference: str
+    date_notified: date
+    fields: dict
+    analysis: dict | None = None  # review_date, primary_category, modifiable
+    factors: tuple[FactorRecord, ...] = ()
+
+
+def cases_import_new(*, panel: Panel, cases: list[HistoricCase], by: User) -> list[Case]:
+    """Create many historic cases at once, written in bulk with their history rows: the checks
+    and numbers of `case_create`; a reviewed case closed with its analysis, as
+    `case_record_analysis` and `case_close` leave it. Each timeline starts with one "Imported"
+    event that names the review. Every row carries one time, the import's stamp, so a re-import
+    sees no change made after it. The caller's transaction makes a file all or nothing."""
+    if not cases:
+        return []
+    for historic in cases:
+        _check_place(panel, historic.fields.get("area"), historic.fields.get("ward"))
+    numbers = _reserve_numbers(panel, [c.date_notified.year for c in cases])
+    stamp = timezone.now()
+    created = [
+        Case(
+            panel=panel,
+            number=number,
+            date_notified=historic.date_notified,
+            legacy_reference=historic.legacy_reference,
+            state=CaseState.CLOSED if historic.analysis else CaseState.NOTIFIED,
+            closed_on=historic.analysis["review_date"] if historic.analysis else None,
+            last_imported_at=stamp,
+            search_name=search_text(
+                f"{historic.fields.get('family_name', '')} {historic.fields.get('given_names', '')}"
+            ),
+            **historic.fields,
+        )
+        for historic, number in zip(cases, numbers, strict=True)
+    ]
+    history = {"by": by, "reason": "imported", "at": stamp}
+    create_with_history(created, **history)
+
+    events, analyses = [], []
+    for case, historic in zip(created, cases, strict=True):
+        detail = f"Imported as {historic.legacy_reference}"
+        if historic.analysis:
+            reviewed = historic.analysis["review_date"]
+            detail += f", reviewed by the panel on {reviewed.day} {reviewed:%B %Y}"
+            analyses.append(_historic_analysis(case, historic))
+        events.append(
+            CaseEvent(
+                case=case,
+                by=by,
+                at=stamp,
+                kind=CaseEventKind.IMPORTED,
+                to_state=case.state,
+                detail=detail[:500],
+            )
+        )
+    create_with_history(events, **history)
+    create_with_history(analyses, **history)
+    by_case = {c.case_id: c for c in analyses}
+    factors = [
+        AnalysisFactor(
+            analysis=by_case[case.pk],
+            factor=record.factor,
+            domain=record.domain,
+            contributed=record.contributed,
+            modifiable=record.modifiable,
+            description=record.description,
+        )
+        for case, historic in zip(created, cases, strict=True)
+        for record in historic.factors
+    ]
+    create_with_history(factors, **history)
+    return created
+
+
+# What `cases_import_new` writes in bulk: its caller refreshes their statistics once committed.
+IMPORTED_MODELS = (Case, CaseEvent, Analysis, AnalysisFactor)
+
+
+def _historic_analysis(case: Case, historic: HistoricCase) -> Analysis:
+    analysis = historic.analysis
+    if analysis["review_date"] < case.date_of_death:
+        raise ValidationError({"review_date": "The review cannot be before the death"})
+    if not 1 <= analysis["primary_category"] <= 10:
+        raise ValidationError({"primary_category": "Choose a category from 1 to 10"})
+    if (
+        any(f.modifiable for f in historic.factors)
+        and analysis["modifiable"] != ModifiableDecision.YES
+    ):
+        raise ValidationError(
+            {"modifiable": "A factor is recorded as modifiable: the decision must be yes"}
+        )
+    return Analysis(
+        case=case,
+        review_date=analysis["review_date"],
+        primary_category_id=analysis["primary_category"],
+        modifiable=analysis["modifiable"],
+    )
+
+
+def _reserve_numbers(panel: Panel, years: list[int]) -> list[str]:
+    """Case numbers for cases notified in these years, in order: each year's counter is locked
+    and moved on once for the whole batch (as `case_number_next` does for one)."""
+    last, wanted = {}, collections.Counter(years)
+    for year in sorted(wanted):
+        counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(
+            panel=panel, year=year
+        )
+        last[year] = counter.last
+        counter.last += wanted[year]
+        counter.save()
+    numbers = []
+    for year in years:
+        last[year] += 1
+        numbers.append(f"{panel.code}-{year}-{last[year]:04d}")
+    return numbers
 
 
 # --- Transfers between panels -------------------------------------------------------------

@@ -4,7 +4,10 @@ Everything here is invented. Running it again creates nothing new (each object i
 by its natural key first).
 """
 
+import random
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db import transaction
 
@@ -255,3 +258,61 @@ def load_demo_cases(panel: Panel, *, by: User) -> None:
             services.case_close(case=case, review_date=reviewed, by=by)
     for child in DEMO_TRIAGE:
         _demo_notification(panel, child, by=by, notifier="Demo Police")
+
+
+# --- A synthetic history, for `import_cases` at scale (the benchmark and the suite) -------
+
+HISTORY_HEADER = (
+    "case_ref,area,ward,sex,date_of_birth,date_of_death,date_notified,death_type,"
+    "ethnicity,place_of_death,gestation_weeks,rapid_response,review_date,category,"
+    "modifiable,factors"
+)
+_PLACES = ["home", "hospital_ed", "hospital_picu", "hospital_neonatal_unit", "hospice"]
+_FACTORS = ["smoking", "unsafe_sleeping", "housing", "driving", "neglect", "access_to_care"]
+
+
+def history_csv_lines(count: int, *, seed: int = 1) -> Iterator[str]:
+    """`count` invented rows of a panel's history in the import format (interfaces.md), for
+    the demo panel's areas and wards: the header, then one line per death, about two thirds of
+    them reviewed. The same seed gives the same lines."""
+    chance = random.Random(seed)  # noqa: S311 -- invented figures, not a secret
+    areas = list(WARDS)
+    first = date(2008, 4, 1)
+    span = (date(2026, 3, 31) - first).days
+    yield HISTORY_HEADER
+    for n in range(1, count + 1):
+        area = chance.choice(areas)
+        ward = chance.choice([*WARDS[area], ""])
+        died = first + timedelta(days=chance.randrange(span))
+        born = died - timedelta(days=chance.randrange(0, 17 * 365))
+        notified = died + timedelta(days=chance.randrange(0, 5))
+        reviewed = ""
+        category = modifiable = factors = ""
+        if chance.random() < 0.66:
+            review = notified + timedelta(days=chance.randrange(90, 500))
+            reviewed = min(review, date(2026, 6, 30)).isoformat()
+            category = str(chance.randrange(1, 11))
+            modifiable = chance.choice(["yes", "no", "no", "insufficient_information"])
+            if modifiable == "yes":
+                factors = ";".join(chance.sample(_FACTORS, chance.randrange(0, 3)))
+        neonatal = (died - born).days < 28
+        yield ",".join(
+            [
+                f"H-{n:06d}",
+                area,
+                ward,
+                chance.choice(["male", "female"]),
+                born.isoformat(),
+                died.isoformat(),
+                notified.isoformat(),
+                chance.choice(["expected", "unexpected", "not_determined"]),
+                chance.choice(["A", "B", "J", "M", "99", ""]),
+                chance.choice(_PLACES),
+                str(chance.randrange(22, 42)) if neonatal else "",
+                chance.choice(["yes", "no", ""]),
+                reviewed,
+                category,
+                modifiable,
+                factors,
+            ]
+        )

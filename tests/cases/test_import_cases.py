@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from cases.models import Case, CaseState
+from home.demo import history_csv_lines
 from panels.models import Analysis, Ward
 
 HEADER = (
@@ -320,10 +321,44 @@ def test_a_corrected_file_still_updates_a_case_nobody_touched(tmp_path, panel):
 def test_imported_cases_go_through_the_case_services(tmp_path, panel):
     run(csv_file(tmp_path, *GOOD))
     reviewed = _by_ref("B-101")
-    assert [e.kind for e in reviewed.events.all()] == [
-        "imported",
-        "state_changed",
-        "analysis_recorded",
-        "closed",
-    ]
+    # One event tells the history; the history tables hold the rows as written.
+    [event] = reviewed.events.all()
+    assert event.kind == "imported"
+    assert event.to_state == "closed"
+    assert "reviewed by the panel on" in event.detail
+    assert reviewed.history.get().history_type == "+"
+    assert reviewed.analysis.history.get().history_type == "+"
     assert reviewed.last_imported_at is not None
+
+
+@pytest.mark.django_db
+def test_a_panels_history_of_20000_rows_is_all_or_nothing_and_idempotent(tmp_path, panel):
+    lines = list(history_csv_lines(20_000))
+    [header, *rows] = lines
+    assert header == HEADER
+    cells = rows[14_999].split(",")
+    cells[3] = "boy"  # sex
+    broken = [*rows[:14_999], ",".join(cells), *rows[15_000:]]
+    errors, message = run_failing(csv_file(tmp_path, *broken, name="broken.csv"))
+    assert message == "1 problem(s) found: nothing was saved."
+    assert errors == [
+        "line 15001, column sex: 'boy' is not one of female, indeterminate, male, not_known"
+    ]
+    assert not Case.objects.exists()
+
+    path = csv_file(tmp_path, *rows)
+    out, _ = run(path)
+    assert out.strip() == (
+        "Created 20000 cases, updated 0, left 0 unchanged, kept 0 changed in the application."
+    )
+    assert Case.objects.count() == 20_000
+    reviewed = Case.objects.filter(state=CaseState.CLOSED).count()
+    assert Analysis.objects.count() == reviewed > 10_000
+    assert Case.history.count() == 20_000
+
+    out, _ = run(path)
+    assert out.strip() == (
+        "Created 0 cases, updated 0, left 20000 unchanged, kept 0 changed in the application."
+    )
+    assert Case.history.count() == 20_000
+    assert Analysis.objects.count() == reviewed

@@ -5,8 +5,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cases import importer
+from cases.services import IMPORTED_MODELS
+from core.bulk import analyze
 from core.history import acting_as_system
 from panels.models import Panel
+
+# A load this large changes the tables' shape enough that the planner needs to know at once.
+ANALYZE_AFTER = 1000
 
 
 class Command(BaseCommand):
@@ -38,6 +43,8 @@ class Command(BaseCommand):
             result = importer.save(rows, the_panel, by=system, progress=self._progress)
             if dry_run:
                 transaction.set_rollback(True)
+        if result.created >= ANALYZE_AFTER and not dry_run:
+            analyze(*IMPORTED_MODELS)
         for line in result.left_as_is:
             self.stdout.write(line)
         verb = "Would create" if dry_run else "Created"

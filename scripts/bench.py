@@ -1,0 +1,398 @@
+"""`make bench`: the national-scale figures (issue 9), measured side by side in one run.
+
+In a throw-away PostgreSQL database (dropped at the end) and a spare Redis database, with the
+production settings (DEBUG off, HTTPS behind a proxy, two-factor required):
+
+1. the demo panel, then the case list, search, case page and home timed against the floor
+   (`/accessibility/`, a trivial signed-in page of the same app) with their query counts;
+2. a panel's 100,000-row history imported with `import_cases` (rate and peak memory), then the
+   same file again (the idempotent re-import);
+3. the same pages again at 100,000 cases;
+4. 50 simulated staff (locust, headless) browsing lists, searches and case pages against
+   gunicorn on loopback, with a Celery worker and beat running beside it: p50, p95, errors.
+
+Not a test: the figures depend on the machine. The suite pins query counts instead.
+Options: `--rows N` (default 100000), `--users N` (50), `--load-seconds N` (60).
+"""
+
+import argparse
+import csv
+import json
+import os
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+BASE = Path(__file__).resolve().parent.parent
+PY = sys.executable
+SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+ROUNDS = 25  # timed requests per page, interleaved page by page so noise hits all alike
+WARM_UP = 3
+
+
+def production_env(database: str, work: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": str(BASE),
+        "DJANGO_SETTINGS_MODULE": "cdop.settings",
+        "DEBUG": "False",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SITE_URL": f"http://127.0.0.1:{PORT}",
+        "DATABASE_URL": f"{SERVER}/{database}",
+        "REDIS_URL": REDIS,
+        "HTTPS": "True",
+        "BEHIND_PROXY": "True",
+        "MFA_REQUIRED": "True",
+        "LOG_LEVEL": "WARNING",
+        "BENCH_WORK": str(work),
+    }
+
+
+def manage(env, *args, quiet=True) -> None:
+    subprocess.run(
+        [PY, "manage.py", *args],
+        cwd=BASE,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+
+
+def timed_child(env, *args) -> tuple[float, int, str]:
+    """Wall time, peak resident memory (MB) and output of one `manage.py` command."""
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [PY, "manage.py", *args], cwd=BASE, env=env, stdout=subprocess.PIPE, text=True
+    )
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{output}")
+    return time.perf_counter() - started, usage.ru_maxrss // 1024, output.strip()
+
+
+# --- Stages run inside Django (python scripts/bench.py --stage ...) ----------------------
+
+
+def stage_users(count: int) -> None:
+    """`count` panel administrators with two-factor, each with a signed-in session cookie."""
+    import django
+
+    django.setup()
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.test import Client
+
+    from accounts.models import PanelRole, User
+    from accounts.services import panel_membership_add, user_create
+    from core.history import acting_as_system
+    from panels.models import Panel
+
+    panel = Panel.objects.get(code="BEDS")
+    cookies = []
+    with acting_as_system() as system:
+        for n in range(count):
+            email = f"bench-{n}@example.org"
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = user_create(email=email, full_name=f"Bench {n}", password=None, by=system)
+                panel_membership_add(
+                    user=user, panel=panel, role=PanelRole.ADMINISTRATOR, by=system
+                )
+                TOTP.activate(user, generate_totp_secret())
+            client = Client()
+            client.force_login(user)
+            cookies.append(client.cookies["sessionid"].value)
+    Path(os.environ["BENCH_WORK"], "sessions.json").write_text(json.dumps(cookies))
+
+
+def bench_pages() -> dict[str, str]:
+    """The pages the issue measures, by name."""
+    from cases.models import Case
+
+    case = Case.objects.order_by("pk")[Case.objects.count() // 2]
+    named = Case.objects.exclude(family_name="").order_by("pk").first()
+    # The demo and the history carry no NHS numbers: 943 476 5919 is the NHS's own test number.
+    with_nhs = Case.objects.exclude(nhs_number="").order_by("pk").first()
+    nhs_number = with_nhs.nhs_number if with_nhs else "9434765919"
+    area = case.area_id
+    pages = {
+        "floor: /accessibility/": "/accessibility/",
+        "case list (default)": "/cases/",
+        "filter: state": "/cases/?state=closed",
+        "filter: area": f"/cases/?area={area}",
+        "filter: death type": "/cases/?death_type=unexpected",
+        "filter: age band": "/cases/?age_band=1_9",
+        "filter: notified between": "/cases/?notified_from=2015-04-01&notified_to=2016-03-31",
+        "filter: at risk": "/cases/?at_risk=yes",
+    }
+    for field in ("number", "family_name", "date_of_death", "date_notified", "state"):
+        pages[f"sort: {field}"] = f"/cases/?sort={field}"
+        pages[f"sort: -{field}"] = f"/cases/?sort=-{field}"
+    pages["search: family name"] = f"/cases/?q={named.family_name}"
+    pages["search: NHS number"] = f"/cases/?q={nhs_number}"
+    pages["search: case number"] = f"/cases/?q={case.number[:-2]}"
+    pages["search: legacy reference"] = f"/cases/?q={case.legacy_reference or case.number}"
+    pages["page 40 (the deepest)"] = "/cases/?page=40"
+    pages["case page"] = f"/cases/{case.pk}/"
+    pages["home (administrator)"] = "/"
+    return pages
+
+
+def stage_pages() -> None:
+    """p50 of each page (ms), its ratio to the floor and its query count, as JSON."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from cases.models import Case
+
+    client = Client(headers={"x-forwarded-proto": "https"})
+    client.force_login(User.objects.get(email="bench-0@example.org"))
+    pages = bench_pages()
+    counts = {}
+    for name, url in pages.items():
+        for _ in range(WARM_UP):
+            response = client.get(url)
+            if response.status_code != 200:
+                raise SystemExit(f"{name}: {url} answered {response.status_code}")
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        counts[name] = len(queries)
+    times = {name: [] for name in pages}
+    for _ in range(ROUNDS):
+        for name, url in pages.items():
+            started = time.perf_counter()
+            client.get(url)
+            times[name].append((time.perf_counter() - started) * 1000)
+    floor = statistics.median(times["floor: /accessibility/"])
+    result = {
+        "cases": Case.objects.count(),
+        "pages": {
+            name: {
+                "p50_ms": statistics.median(times[name]),
+                "ratio": statistics.median(times[name]) / floor,
+                "queries": counts[name],
+            }
+            for name in pages
+        },
+    }
+    print(json.dumps(result))
+
+
+def stage_targets() -> None:
+    """What the load run asks for: case ids and search terms, as JSON."""
+    import django
+
+    django.setup()
+    from cases.models import Case
+
+    ids = list(Case.objects.order_by("?").values_list("pk", flat=True)[:500])
+    names = list(
+        Case.objects.exclude(family_name="").values_list("family_name", flat=True).distinct()[:50]
+    )
+    refs = list(
+        Case.objects.exclude(legacy_reference=None).values_list("legacy_reference", flat=True)[:200]
+    )
+    nhs = list(Case.objects.exclude(nhs_number="").values_list("nhs_number", flat=True)[:50])
+    nhs = nhs or ["9434765919"]
+    Path(os.environ["BENCH_WORK"], "targets.json").write_text(
+        json.dumps({"cases": ids, "names": names, "refs": refs, "nhs": nhs})
+    )
+
+
+def stage_history(rows: int) -> None:
+    import django
+
+    django.setup()
+    from home.demo import history_csv_lines
+
+    with Path(os.environ["BENCH_WORK"], "history.csv").open("w") as out:
+        out.writelines(line + "\n" for line in history_csv_lines(rows))
+
+
+# --- The run ------------------------------------------------------------------------------
+
+
+def stage(env, name: str, *args: str) -> None:
+    subprocess.run([PY, __file__, "--stage", name, *args], cwd=BASE, env=env, check=True)
+
+
+def pages_at(env) -> dict:
+    done = subprocess.run(
+        [PY, __file__, "--stage", "pages"], cwd=BASE, env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"Timing the pages failed:\n{done.stderr}{done.stdout}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 -- loopback
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"{url} did not answer within {seconds} s")
+
+
+def load_run(env, work: Path, users: int, seconds: int) -> dict:
+    logs = work / "logs"
+    logs.mkdir()
+    bin_ = BASE / ".venv/bin"
+    spawn = [
+        ("gunicorn", [bin_ / "gunicorn", "cdop.wsgi:application",
+                      "--bind", f"127.0.0.1:{PORT}", "--workers", "4", "--timeout", "30"]),
+        ("worker", [bin_ / "celery", "-A", "cdop", "worker",
+                    "--loglevel", "WARNING", "--concurrency", "1"]),
+        ("beat", [bin_ / "celery", "-A", "cdop", "beat",
+                  "--loglevel", "WARNING", "-s", work / "celerybeat-schedule"]),
+    ]  # fmt: skip
+    children = {
+        name: subprocess.Popen(
+            command,
+            cwd=BASE,
+            env=env,
+            stdout=(logs / f"{name}.log").open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        for name, command in spawn
+    }
+    try:
+        wait_for(f"http://127.0.0.1:{PORT}/healthz/")
+        subprocess.run(
+            [
+                bin_ / "locust",
+                "-f",
+                BASE / "scripts/locustfile.py",
+                "--headless",
+                "--users",
+                str(users),
+                "--spawn-rate",
+                str(users),
+                "--run-time",
+                f"{seconds}s",
+                "--host",
+                f"http://127.0.0.1:{PORT}",
+                "--csv",
+                work / "load",
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=BASE,
+            env=env,
+            check=False,  # locust exits 1 when a request failed: the figures say so
+            stdout=(logs / "locust.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        running = [name for name in ("worker", "beat") if children[name].poll() is None]
+    finally:
+        for child in children.values():
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        for child in children.values():
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+    with (work / "load_stats.csv").open() as stats:
+        rows = {row["Name"]: row for row in csv.DictReader(stats)}
+    return {"rows": rows, "running": running}
+
+
+def show_pages(small: dict, large: dict) -> None:
+    print("\nPages: p50 as a ratio to the floor, and queries per page (target: under 3×, same")
+    print("queries at both sizes)")
+    print(f"{'page':<30}{small['cases']:>8,} cases{large['cases']:>14,} cases   queries")
+    for name, big in large["pages"].items():
+        few = small["pages"][name]
+        ratio = f"{few['ratio']:5.1f}× {big['ratio']:9.1f}× ({big['p50_ms']:5.1f} ms)"
+        same = "" if few["queries"] == big["queries"] else f"  (was {few['queries']})"
+        print(f"{name:<30}{ratio:>34}   {big['queries']}{same}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", choices=["users", "pages", "targets", "history"])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--load-seconds", type=int, default=60)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+    if args.stage == "users":
+        return stage_users(args.users)
+    if args.stage == "pages":
+        return stage_pages()
+    if args.stage == "targets":
+        return stage_targets()
+    if args.stage == "history":
+        return stage_history(args.rows)
+
+    import psycopg2
+    import redis
+
+    database = f"cdop_bench_{os.getpid()}"
+    admin = psycopg2.connect(f"{SERVER}/postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{database}"')
+    redis.Redis.from_url(REDIS).flushdb()
+    work = Path(tempfile.mkdtemp(prefix="cdop-bench-"))
+    env = production_env(database, work)
+    try:
+        print(f"Database {database}, files in {work}")
+        manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput")  # the production storage needs its manifest
+        manage(env, "load_demo", "--force")
+        stage(env, "users", "--users", str(args.users))
+        small = pages_at(env)
+
+        history = work / "history.csv"
+        stage(env, "history", "--rows", str(args.rows))
+        fresh = timed_child(env, "import_cases", "--panel", "BEDS", str(history))
+        again = timed_child(env, "import_cases", "--panel", "BEDS", str(history))
+        large = pages_at(env)
+
+        stage(env, "targets")
+        load = load_run(env, work, args.users, args.load_seconds)
+    finally:
+        if not args.keep:
+            admin.cursor().execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        redis.Redis.from_url(REDIS).flushdb()
+
+    print(f"\nImport of {args.rows:,} rows (import_cases)")
+    for label, (seconds, memory, output) in (("fresh history", fresh), ("re-import", again)):
+        rate = args.rows / seconds
+        print(f"  {label:<14} {seconds:6.1f} s  {rate:7,.0f} rows/s  peak {memory} MB  {output}")
+    show_pages(small, large)
+    total = load["rows"]["Aggregated"]
+    print(f"\nLoad: {args.users} simulated staff for {args.load_seconds} s against gunicorn")
+    print(f"{'request':<30}{'requests':>9}{'failures':>9}{'p50 ms':>8}{'p95 ms':>8}")
+    for name, row in load["rows"].items():
+        print(
+            f"{name:<30}{row['Request Count']:>9}{row['Failure Count']:>9}"
+            f"{row['50%']:>8}{row['95%']:>8}"
+        )
+    print(f"  worker and beat running throughout: {', '.join(load['running']) or 'NO'}")
+    print(f"  (target: p95 under 300 ms, no failures; this run: p95 {total['95%']} ms, ", end="")
+    print(f"{total['Failure Count']} failures)")
+
+
+if __name__ == "__main__":
+    main()
