@@ -3,10 +3,10 @@
 from collections.abc import Iterable, Iterator
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 
-from accounts.selectors import agencies_summary, roles_summary
+from accounts.selectors import roles_and_agencies_summary
 from core.models import AccessAction, AccessEvent, AccessEventObject
 
 
@@ -31,22 +31,24 @@ def record_access(
     `detail` names the kind of search and the filters, never their values."""
     user = request.user
     shown = [str(pk) for pk in object_ids]
-    event = AccessEvent.objects.create(
-        user=user,
-        roles=roles_summary(user),
-        agencies=agencies_summary(user),
-        action=action,
-        object_type=ContentType.objects.get_for_model(model),
-        object_id=str(object_id) if object_id != "" else "",
-        detail=detail[:200],
-        row_count=row_count
-        if row_count is not None
-        else (len(shown) if action != AccessAction.VIEW else None),
-        ip_address=client_ip(request),
-        request_id=getattr(request, "id", ""),
-        path=request.path[:500],  # never the query string: it holds search terms
-    )
-    record_shown(event, shown)
+    roles, agencies = roles_and_agencies_summary(user)
+    with transaction.atomic():  # one commit for the event and its rows
+        event = AccessEvent.objects.create(
+            user=user,
+            roles=roles,
+            agencies=agencies,
+            action=action,
+            object_type=ContentType.objects.get_for_model(model),
+            object_id=str(object_id) if object_id != "" else "",
+            detail=detail[:200],
+            row_count=row_count
+            if row_count is not None
+            else (len(shown) if action != AccessAction.VIEW else None),
+            ip_address=client_ip(request),
+            request_id=getattr(request, "id", ""),
+            path=request.path[:500],  # never the query string: it holds search terms
+        )
+        record_shown(event, shown)
     return event
 
 

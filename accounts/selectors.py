@@ -17,6 +17,7 @@ from accounts.models import (
 from accounts.permissions import (
     agencies_manageable_by,
     may_hold_roles,
+    panel_roles,
     panels_managed_by,
     users_manageable_by,
 )
@@ -69,20 +70,18 @@ def panel_administrator_emails(panel: Panel) -> list[str]:
     return list(panel_administrators(panel).values_list("email", flat=True))
 
 
-def roles_summary(user: User) -> str:
-    """The user's roles as text, copied into the access log as they are at the time."""
-    panel = [
-        f"{m.role}@{m.panel.code}"
-        for m in PanelMembership.objects.filter(user=user).select_related("panel")
-    ]
-    agency = list(AgencyMembership.objects.filter(user=user).values_list("role", flat=True))
+def roles_and_agencies_summary(user: User) -> tuple[str, str]:
+    """The user's roles, and the agencies they belong to, as text: copied into the access log
+    as they are at the time (the panel roles as this request read them, and one query)."""
+    panel = [f"{role}@{code}" for _, role, code in panel_roles(user)]
+    agency = list(
+        AgencyMembership.objects.filter(user=user)
+        .order_by("agency__name")
+        .values_list("role", "agency__name")
+    )
     staff = ["system_administrator"] if user.is_staff else []
-    return "; ".join([*panel, *(f"agency_{r}" for r in agency), *staff])[:500]
-
-
-def agencies_summary(user: User) -> str:
-    names = Agency.objects.filter(memberships__user=user).values_list("name", flat=True)
-    return "; ".join(names)[:500]
+    roles = "; ".join([*panel, *(f"agency_{role}" for role, _ in agency), *staff])[:500]
+    return roles, "; ".join(sorted({name for _, name in agency}))[:500]
 
 
 def user_list_for(viewer: User) -> QuerySet[User]:

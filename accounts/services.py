@@ -27,7 +27,7 @@ from accounts.models import (
     PanelRole,
     User,
 )
-from accounts.permissions import role_grant_problem
+from accounts.permissions import forget_roles_read, role_grant_problem
 from accounts.selectors import panel_administrators
 from core.history import save_with_actor
 from core.outbox import email_queue
@@ -186,6 +186,7 @@ def panel_membership_add(*, user: User, panel: Panel, role: PanelRole, by: User)
     if membership is None:
         membership = PanelMembership(user=user, panel=panel, role=role)
         save_with_actor(membership, by=by, reason="role added")
+        forget_roles_read()
         if role in CASE_CONTENT_ROLES:
             _tell_other_administrators(membership, by=by)
     return membership
@@ -218,6 +219,7 @@ def panel_membership_remove(*, membership: PanelMembership, by: User) -> None:
     membership._history_user = by
     membership._change_reason = "role removed"
     membership.delete()
+    forget_roles_read()
 
 
 @transaction.atomic

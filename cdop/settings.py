@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.permissions.RolesReadOncePerRequest",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -104,6 +105,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A PostgreSQL streaming replica, optional: the exports and the case list read from it
+# (core/replica.py); writes, and everything else, stay on the primary. Unset: one database.
+REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="")
+# Replication lag: the replica is usually well under a second behind, but a busy primary or a
+# slow link stretches that. For this long after a user's change, their reads use the primary.
+REPLICA_READ_AFTER_WRITE_SECONDS = env.int("REPLICA_READ_AFTER_WRITE_SECONDS", default=30)
+READ_FROM_REPLICA = bool(REPLICA_DATABASE_URL)
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = {
+        **env.db_url("REPLICA_DATABASE_URL"),
+        "ATOMIC_REQUESTS": False,
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": DATABASES["default"].get("CONN_HEALTH_CHECKS", False),
+        # The test runner makes no second database: the replica is the test database.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["core.replica.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "core.replica.ReadAfterWriteMiddleware",
+    )
 
 # --- Redis: cache and Celery broker ---------------------------------------------------------
 # Redis is a cache and a broker, never the only copy of anything: when it is down the cache

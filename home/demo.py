@@ -274,7 +274,7 @@ _FACTORS = ["smoking", "unsafe_sleeping", "housing", "driving", "neglect", "acce
 def history_csv_lines(count: int, *, seed: int = 1) -> Iterator[str]:
     """`count` invented rows of a panel's history in the import format (interfaces.md), for
     the demo panel's areas and wards: the header, then one line per death, about two thirds of
-    them reviewed. The same seed gives the same lines."""
+    all but the last two years' reviewed. The same seed gives the same lines."""
     chance = random.Random(seed)  # noqa: S311 -- invented figures, not a secret
     areas = list(WARDS)
     first = date(2008, 4, 1)
@@ -288,7 +288,9 @@ def history_csv_lines(count: int, *, seed: int = 1) -> Iterator[str]:
         notified = died + timedelta(days=chance.randrange(0, 5))
         reviewed = ""
         category = modifiable = factors = ""
-        if chance.random() < 0.66:
+        # As in a real history: nearly every death more than two years back has been reviewed;
+        # about half of the last two years' are still open.
+        if chance.random() < (0.98 if died < date(2024, 4, 1) else 0.5):
             review = notified + timedelta(days=chance.randrange(90, 500))
             reviewed = min(review, date(2026, 6, 30)).isoformat()
             category = str(chance.randrange(1, 11))

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.access_log import record_access
 from accounts.selectors import agency_roles_of, panel_roles_of, roles_of
-from cases.models import Case, CaseState, Notification
+from cases.models import Case, CaseState
 from cases.permissions import cases_visible_to
 from cases.selectors import at_risk_filter, case_counts_by_state, triage_queue_for
 from core.models import AccessAction
@@ -42,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def administrator_work(request: HttpRequest) -> dict:
     """The administrator's day: triage, cases by stage, the oldest open cases."""
     user = request.user
-    queue = list(triage_queue_for(user)[:10])
+    waiting = triage_queue_for(user).select_related(None).count()
     oldest = list(
         cases_visible_to(user)
         .exclude(state=CaseState.CLOSED)
@@ -53,17 +53,13 @@ def administrator_work(request: HttpRequest) -> dict:
     for case in oldest:
         delta = relativedelta(today, case.date_of_death)
         case.months_since_death = delta.years * 12 + delta.months
-    if queue:
-        record_access(
-            request, action=AccessAction.LIST, model=Notification, object_ids=[n.pk for n in queue]
-        )
     if oldest:
         record_access(
             request, action=AccessAction.LIST, model=Case, object_ids=[c.pk for c in oldest]
         )
     counts = case_counts_by_state(user)
     return {
-        "queue": queue,
+        "waiting": waiting,
         "counts": [(label, counts[value], value) for value, label in CaseState.choices],
         "oldest": oldest,
         "at_risk": cases_visible_to(user).filter(at_risk_filter(today)).count(),

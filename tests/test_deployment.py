@@ -220,11 +220,25 @@ def test_web_runs_gunicorn_on_cdop_wsgi():
     assert command("web") == (
         "gunicorn cdop.wsgi:application --bind 0.0.0.0:8000 --workers 3 --timeout 30"
     )
-    assert any(port.endswith(":8000") for port in published_ports("web"))
     assert healthcheck_command("web") == (
         "python -c import urllib.request; "
         "urllib.request.urlopen('http://127.0.0.1:8000/healthz/', timeout=3)"
     )
+
+
+def test_two_web_replicas_run_behind_the_proxy():
+    replicas = with_defaults((service("web").get("deploy") or {}).get("replicas", 1))
+    assert int(replicas) >= 2
+    # Replicas cannot share a published port: only the proxy publishes one, on loopback.
+    assert published_ports("web") == []
+    assert published_ports("proxy") == ["127.0.0.1:8000:8000"]
+    assert depends_on("proxy").get("web", {}).get("condition") == "service_healthy"
+    assert service("proxy").get("restart") == "unless-stopped"
+    mounted = volume_sources("proxy").get("/etc/nginx/conf.d/default.conf", "")
+    config = (ROOT / mounted.removeprefix("./")).read_text()
+    # Docker's DNS gives one address per replica; `resolve` follows them as they change.
+    assert re.search(r"^\s*server web:8000 resolve;", config, re.MULTILINE)
+    assert re.search(r"^\s*proxy_pass http://web;", config, re.MULTILINE)
 
 
 def test_web_health_check_host_is_always_allowed():

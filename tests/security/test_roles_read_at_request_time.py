@@ -223,16 +223,20 @@ def test_role_changes_show_on_the_users_page_with_who_made_them(
 
 
 @pytest.mark.django_db
-def test_the_case_list_asks_the_memberships_in_one_exists_not_a_list_of_grants(
+def test_the_case_list_asks_the_memberships_as_they_are_now_not_a_list_of_grants(
     administrator, panel, system
 ):
     from cases.permissions import cases_visible_to
 
-    make_case(panel, system)
+    case = make_case(panel, system)
     sql = str(cases_visible_to(administrator).query).upper()
-    assert "EXISTS" in sql
+    assert f'WHERE "CASES_CASE"."PANEL_ID" IN ({panel.pk})' in sql  # the panel's index leads
     assert "GUARDIAN" not in sql
     assert "OBJECTPERMISSION" not in sql
+    assert list(cases_visible_to(administrator)) == [case]
+    membership = PanelMembership.objects.get(user=administrator, panel=panel)
+    panel_membership_remove(membership=membership, by=system)
+    assert not cases_visible_to(administrator).exists()
 
 
 @pytest.mark.django_db
