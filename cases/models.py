@@ -199,7 +199,10 @@ class Case(models.Model):
         # One index per order the case list offers, each led by the panel (the access check
         # is "the panels the user administers"), so a page is read from the index in order.
         indexes = [
-            models.Index(fields=["panel", "state", "number"], name="case_state_idx"),
+            # With the date of death, "at risk" is counted from the index alone.
+            models.Index(
+                fields=["panel", "state", "number", "date_of_death"], name="case_state_idx"
+            ),
             models.Index(fields=["panel", "-date_notified", "-number"], name="case_notified_idx"),
             models.Index(fields=["panel", "date_of_death", "number"], name="case_died_idx"),
             models.Index(fields=["panel", "family_name", "number"], name="case_family_idx"),

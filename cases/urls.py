@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/export.xlsx", views.case_export, {"file_format": "xlsx"}, name="case_export_xlsx"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/details/", views.case_details_edit, name="case_details_edit"),
+    path("cases/<int:pk>/viewed-by/", views.case_viewed_by, name="case_viewed_by"),
     path("cases/<int:pk>/processes/new/", views.related_process_new, name="related_process_new"),
     path("cases/<int:pk>/offer/", views.case_offer, name="case_offer"),
     path("cases/<int:pk>/notes/new/", views.case_note_new, name="case_note_new"),

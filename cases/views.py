@@ -641,11 +641,10 @@ def _selected_filters(filters: CaseFilters, query, areas) -> list[tuple[str, str
 @require_safe
 def case_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
-    cases = case_list_for(request.user, filters).values_list(*CaseRow.COLUMNS)
-    page = CappedPaginator(cases.using(replica_alias()), PAGE_SIZE, cap=LIST_CAP).get_page(
-        request.GET.get("page")
-    )
-    page.object_list = [CaseRow.of(values) for values in page.object_list]
+    cases = case_list_for(request.user, filters).select_related(None).using(replica_alias())
+    page = CappedPaginator(cases, PAGE_SIZE, cap=LIST_CAP).get_page(request.GET.get("page"))
+    # The count reads the cases alone; the page, its 25 rows as plain values with their area.
+    page.object_list = [CaseRow.of(v) for v in page.object_list.values_list(*CaseRow.COLUMNS)]
     record_access(
         request,
         action=AccessAction.LIST,
@@ -738,10 +737,22 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "analysis": getattr(case, "analysis", None),
             "may_change": may_change_case(request.user, case),
             "action_form": CaseActionForm(),
-            "viewers": case_viewers(case),
             "offer": open_offer_of(case=case),
         },
     )
+
+
+@login_required
+@require_safe
+def case_viewed_by(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who has viewed this case: the newest 100 openings, lists and exports that showed it.
+    A page of its own: the case page stays the same size however often the case is read."""
+    case = get_case_for_user(request.user, pk)
+    viewers = case_viewers(case)
+    record_access(
+        request, action=AccessAction.VIEW, model=Case, object_id=case.pk, detail="who viewed it"
+    )
+    return render(request, "cases/case_viewed_by.html", {"case": case, "viewers": viewers})
 
 
 def _changeable_case(request: HttpRequest, pk: int) -> Case:

@@ -143,6 +143,7 @@ def bench_pages() -> dict[str, str]:
     pages["search: legacy reference"] = f"/cases/?q={case.legacy_reference or case.number}"
     pages["page 40 (the deepest)"] = "/cases/?page=40"
     pages["case page"] = f"/cases/{case.pk}/"
+    pages["who has viewed a case"] = f"/cases/{case.pk}/viewed-by/"
     pages["home (administrator)"] = "/"
     return pages
 

@@ -74,3 +74,39 @@ def test_past_the_cap_the_list_asks_for_a_narrower_search(
     assert "More than 5 cases" in html
     assert "narrow" in html
     assert html.count('<tr class="govuk-table__row">') == 1 + 5  # a header, the first five
+
+
+@pytest.mark.django_db
+def test_age_bands_as_dates_agree_with_whole_years_on_leap_days(panel, administrator):
+    from datetime import date
+
+    from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+
+    from cases.models import Case
+    from cases.selectors import age_in_years, aged_between
+    from tests.cases.factories import make_case
+
+    # (born, died): a 29 February birthday, the day before and after a birthday, a first
+    # birthday on the day of death.
+    pairs = [
+        (date(2020, 2, 29), date(2021, 2, 28)),
+        (date(2020, 2, 29), date(2021, 3, 1)),
+        (date(2020, 2, 29), date(2024, 2, 29)),
+        (date(2019, 3, 1), date(2024, 2, 29)),
+        (date(2015, 6, 10), date(2025, 6, 9)),
+        (date(2015, 6, 10), date(2025, 6, 10)),
+        (date(2023, 5, 1), date(2024, 5, 1)),
+    ]
+    for born, died in pairs:
+        make_case(panel, administrator, date_of_birth=born, date_of_death=died)
+    cases = Case.objects.all()
+    age = age_in_years()
+    for low, high in [(0, 0), (1, 9), (10, 17), (4, 4), (1, 1)]:
+        by_dates = set(cases.filter(aged_between(low, high)).values_list("pk", flat=True))
+        by_years = set(
+            cases.filter(GreaterThanOrEqual(age, low), LessThanOrEqual(age, high)).values_list(
+                "pk", flat=True
+            )
+        )
+        assert by_dates == by_years, (low, high)
+    assert cases.filter(aged_between(1, 1)).count() == 2  # 1 March 2021 and 1 May 2024

@@ -584,5 +584,5 @@ def test_exports_stream_and_each_exported_case_knows_it_was_exported(
     assert sorted(o.object_id for o in event.objects_shown.all()) == sorted(
         str(c.pk) for c in cases
     )
-    page = admin_client.get(f"/cases/{cases[0].pk}/").content.decode()
+    page = admin_client.get(f"/cases/{cases[0].pk}/viewed-by/").content.decode()
     assert "exported" in page  # "Who has viewed this case" lists the export

@@ -27,7 +27,6 @@ from tests.conftest import make_user, sign_in
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 
 
-
 @pytest.fixture
 def with_replica(settings):
     settings.READ_FROM_REPLICA = True

@@ -54,8 +54,9 @@ def test_an_offered_notification_is_accepted_by_the_other_panel(
 
     # The case page says who has looked at it; the panel's page who was given which role.
     browser_user.goto(f"/cases/{case.pk}/")
+    browser_user.click("See who has opened this case", role="link")
     assert page.get_by_role("heading", name="Who has viewed this case").is_visible()
-    assert page.get_by_text(f"{administrator}: viewed").is_visible()
+    assert page.get_by_text(f"{administrator}: viewed").first.is_visible()
     browser_user.goto(f"/manage/panels/{panel.pk}/roles/")
     assert page.get_by_text(f"CDOP administrator given: {administrator}").is_visible()
 

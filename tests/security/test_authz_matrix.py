@@ -168,6 +168,9 @@ EXPECTED = {
     "cases:case_detail": admins_row(
         200, 405, other_administrator=(404, 405), everyone_else=(404, 405)
     ),
+    "cases:case_viewed_by": admins_row(
+        200, 405, other_administrator=(404, 405), everyone_else=(404, 405)
+    ),
     "cases:case_details_edit": admins_row(200, 200, other_administrator=(404, 404)),
     "cases:related_process_new": admins_row(200, 200, other_administrator=(404, 404)),
     "cases:case_transition": admins_row(
@@ -216,6 +219,7 @@ LOGGED = {
     "home": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},  # the oldest open cases (triage: a count)
     "cases:case_list": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},
     "cases:case_detail": {ADMINISTRATOR: 1},
+    "cases:case_viewed_by": {ADMINISTRATOR: 1},
     "cases:case_export_csv": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},
     "cases:case_export_xlsx": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},
     "cases:triage": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},
