@@ -93,25 +93,46 @@ def panels_where(user: User, *roles: str) -> QuerySet[Panel]:
 # memo per request and the membership services empty it): a page that asks "may they?" five
 # times asks the database once, and the next request reads the table again. Outside a request
 # (tasks, commands, tests calling a policy directly) every call reads the table.
-_roles_this_request: ContextVar[dict[int, list[tuple[int, str, str]]] | None] = ContextVar(
-    "panel_roles_this_request", default=None
+_roles_this_request: ContextVar[dict[tuple[str, int], list[tuple[int, str, str]]] | None] = (
+    ContextVar("roles_this_request", default=None)
 )
+
+
+def _read_once(kind: str, user: User, read) -> list[tuple[int, str, str]]:
+    if not may_hold_roles(user):
+        return []
+    memo = _roles_this_request.get()
+    if memo is not None and (kind, user.pk) in memo:
+        return memo[kind, user.pk]
+    roles = list(read())
+    if memo is not None:
+        memo[kind, user.pk] = roles
+    return roles
 
 
 def panel_roles(user: User) -> list[tuple[int, str, str]]:
     """(panel id, role, panel code) for each of the user's panel memberships, read now; none
     for an account that may not hold roles."""
-    if not may_hold_roles(user):
-        return []
-    memo = _roles_this_request.get()
-    if memo is not None and user.pk in memo:
-        return memo[user.pk]
-    roles = list(
-        PanelMembership.objects.filter(user=user).values_list("panel_id", "role", "panel__code")
+    return _read_once(
+        "panel",
+        user,
+        lambda: PanelMembership.objects.filter(user=user).values_list(
+            "panel_id", "role", "panel__code"
+        ),
     )
-    if memo is not None:
-        memo[user.pk] = roles
-    return roles
+
+
+def agency_roles(user: User) -> list[tuple[int, str, str]]:
+    """(agency id, role, agency name) for each of the user's agency memberships, read now."""
+    return _read_once(
+        "agency",
+        user,
+        lambda: (
+            AgencyMembership.objects.filter(user=user)
+            .order_by("agency__name")
+            .values_list("agency_id", "role", "agency__name")
+        ),
+    )
 
 
 def forget_roles_read() -> None:

@@ -16,7 +16,7 @@ from accounts.models import (
 )
 from accounts.permissions import (
     agencies_manageable_by,
-    may_hold_roles,
+    agency_roles,
     panel_roles,
     panels_managed_by,
     users_manageable_by,
@@ -46,15 +46,11 @@ def roles_of(user: User) -> list[Role]:
 
 
 def panel_roles_of(user: User) -> set[str]:
-    if not may_hold_roles(user):
-        return set()
-    return set(PanelMembership.objects.filter(user=user).values_list("role", flat=True))
+    return {role for _, role, _ in panel_roles(user)}
 
 
 def agency_roles_of(user: User) -> set[str]:
-    if not may_hold_roles(user):
-        return set()
-    return set(AgencyMembership.objects.filter(user=user).values_list("role", flat=True))
+    return {role for _, role, _ in agency_roles(user)}
 
 
 def panel_administrators(panel: Panel) -> QuerySet[User]:
@@ -72,16 +68,12 @@ def panel_administrator_emails(panel: Panel) -> list[str]:
 
 def roles_and_agencies_summary(user: User) -> tuple[str, str]:
     """The user's roles, and the agencies they belong to, as text: copied into the access log
-    as they are at the time (the panel roles as this request read them, and one query)."""
+    as they are at the time (as this request read them)."""
     panel = [f"{role}@{code}" for _, role, code in panel_roles(user)]
-    agency = list(
-        AgencyMembership.objects.filter(user=user)
-        .order_by("agency__name")
-        .values_list("role", "agency__name")
-    )
+    agency = agency_roles(user)
     staff = ["system_administrator"] if user.is_staff else []
-    roles = "; ".join([*panel, *(f"agency_{role}" for role, _ in agency), *staff])[:500]
-    return roles, "; ".join(sorted({name for _, name in agency}))[:500]
+    roles = "; ".join([*panel, *(f"agency_{role}" for _, role, _ in agency), *staff])[:500]
+    return roles, "; ".join(sorted({name for _, _, name in agency}))[:500]
 
 
 def user_list_for(viewer: User) -> QuerySet[User]:

@@ -234,6 +234,7 @@ def agency_membership_add(
     elif membership.role != role:
         membership.role = role
         save_with_actor(membership, by=by, reason="role changed")
+    forget_roles_read()
     return membership
 
 
@@ -242,3 +243,4 @@ def agency_membership_remove(*, membership: AgencyMembership, by: User) -> None:
     membership._history_user = by
     membership._change_reason = "role removed"
     membership.delete()
+    forget_roles_read()

@@ -12,7 +12,8 @@ production settings (DEBUG off, HTTPS behind a proxy, two-factor required):
    gunicorn on loopback, with a Celery worker and beat running beside it: p50, p95, errors.
 
 Not a test: the figures depend on the machine. The suite pins query counts instead.
-Options: `--rows N` (default 100000), `--users N` (50), `--load-seconds N` (60).
+Options: `--rows N` (default 100000), `--users N` (50), `--load-seconds N` (60; 0 skips the
+load run), `--keep` (keep the database, to look into it).
 """
 
 import argparse
@@ -193,6 +194,43 @@ def stage_pages() -> None:
     print(json.dumps(result))
 
 
+def stage_export(file_format: str) -> None:
+    """One export of every case, in a process of its own: time to the first byte and to the
+    last, the file's size and how far the process's peak memory rose during it, as JSON."""
+    import resource
+
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from accounts.models import User
+
+    client = Client(headers={"x-forwarded-proto": "https"})
+    client.force_login(User.objects.get(email="bench-0@example.org"))
+    client.get("/accessibility/")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    response = client.get(f"/cases/export.{file_format}")
+    first, size = None, 0
+    for chunk in response.streaming_content:
+        if first is None:
+            first = time.perf_counter() - started
+        size += len(chunk)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "first_byte_s": first,
+                "total_s": time.perf_counter() - started,
+                "mb": size / 2**20,
+                "peak_mb": peak // 1024,
+                "growth_mb": (peak - before) // 1024,
+            }
+        )
+    )
+
+
 def stage_targets() -> None:
     """What the load run asks for: case ids and search terms, as JSON."""
     import django
@@ -243,13 +281,17 @@ def stage(env, name: str, *args: str) -> None:
     subprocess.run([PY, __file__, "--stage", name, *args], cwd=BASE, env=env, check=True)
 
 
-def pages_at(env) -> dict:
+def stage_output(env, name: str) -> str:
     done = subprocess.run(
-        [PY, __file__, "--stage", "pages"], cwd=BASE, env=env, capture_output=True, text=True
+        [PY, __file__, "--stage", name], cwd=BASE, env=env, capture_output=True, text=True
     )
     if done.returncode != 0:
-        raise SystemExit(f"Timing the pages failed:\n{done.stderr}{done.stdout}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        raise SystemExit(f"Stage {name} failed:\n{done.stderr}{done.stdout}")
+    return done.stdout.strip().splitlines()[-1]
+
+
+def pages_at(env) -> dict:
+    return json.loads(stage_output(env, "pages"))
 
 
 def wait_for(url: str, seconds: float = 60) -> None:
@@ -343,7 +385,9 @@ def show_pages(small: dict, large: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stage", choices=["users", "pages", "targets", "history"])
+    parser.add_argument(
+        "--stage", choices=["users", "pages", "targets", "history", "export-csv", "export-xlsx"]
+    )
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--load-seconds", type=int, default=60)
@@ -357,6 +401,8 @@ def main() -> None:
         return stage_targets()
     if args.stage == "history":
         return stage_history(args.rows)
+    if args.stage in ("export-csv", "export-xlsx"):
+        return stage_export(args.stage.removeprefix("export-"))
 
     import psycopg2
     import redis
@@ -384,8 +430,12 @@ def main() -> None:
         analyze(database)
         large = pages_at(env)
 
+        exports = {
+            file_format: json.loads(stage_output(env, f"export-{file_format}"))
+            for file_format in ("csv", "xlsx")
+        }
         stage(env, "targets")
-        load = load_run(env, work, args.users, args.load_seconds)
+        load = load_run(env, work, args.users, args.load_seconds) if args.load_seconds else None
     finally:
         if not args.keep:
             admin.cursor().execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
@@ -396,6 +446,17 @@ def main() -> None:
         rate = args.rows / seconds
         print(f"  {label:<14} {seconds:6.1f} s  {rate:7,.0f} rows/s  peak {memory} MB  {output}")
     show_pages(small, large)
+    print(
+        f"\nExports of all {large['cases']:,} cases (target: first byte within 1 s, under 150 MB)"
+    )
+    for file_format, figures in exports.items():
+        print(
+            f"  {file_format.upper():<5} first byte {figures['first_byte_s']:5.2f} s, "
+            f"all {figures['total_s']:5.1f} s, {figures['mb']:5.1f} MB; process peak "
+            f"{figures['peak_mb']} MB (+{figures['growth_mb']} MB during the export)"
+        )
+    if load is None:
+        return
     total = load["rows"]["Aggregated"]
     print(f"\nLoad: {args.users} simulated staff for {args.load_seconds} s against gunicorn")
     print(f"{'request':<30}{'requests':>9}{'failures':>9}{'p50 ms':>8}{'p95 ms':>8}")
