@@ -89,14 +89,15 @@ def record_shown(event: AccessEvent, object_ids: Iterable[object]) -> None:
 
 
 def logged_as_shown(event: AccessEvent, rows: Iterable, *, chunk: int = 2000) -> Iterator:
-    """Pass `rows` through, recording each chunk of them in the access log as it goes."""
+    """Pass `rows` (each a tuple of values, the record's id first) through, recording each
+    chunk of them in the access log as it goes."""
     batch = []
     for row in rows:
         batch.append(row)
         if len(batch) == chunk:
-            record_shown(event, [r.pk for r in batch])
+            record_shown(event, [r[0] for r in batch])
             yield from batch
             batch = []
     if batch:
-        record_shown(event, [r.pk for r in batch])
+        record_shown(event, [r[0] for r in batch])
         yield from batch

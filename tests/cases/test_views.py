@@ -476,6 +476,10 @@ def test_the_list_exports_to_xlsx_with_real_dates(admin_client, panel, administr
     row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
     assert row["Family name"] == "'+44 trick"
     assert row["Date of death"].date() == date(2024, 3, 4)
+    case = Case.objects.get()
+    assert (row["Stage"], row["Expected"]) == ("Notified", case.get_death_type_display())
+    assert (row["Sex"], row["Area"]) == (case.sex.label, case.area.name)
+    assert row["Ward"] in ("", None)  # none recorded: a blank cell
     assert AccessEvent.objects.filter(action="export").count() == 1
 
 
