@@ -89,10 +89,10 @@ def panels_where(user: User, *roles: str) -> QuerySet[Panel]:
     return Panel.objects.filter(holds_panel_role(user, *roles, panel=OuterRef("pk")))
 
 
-# Each request reads the user's panel roles once (`RolesReadOncePerRequest` opens a fresh
-# memo per request and the membership services empty it): a page that asks "may they?" five
-# times asks the database once, and the next request reads the table again. Outside a request
-# (tasks, commands, tests calling a policy directly) every call reads the table.
+# Each request reads the user's panel and agency roles once (`RolesReadOncePerRequest` opens
+# a fresh memo per request and the membership services empty it): a page that asks "may
+# they?" five times asks the database once, and the next request reads the table again.
+# Outside a request (tasks, commands, tests calling a policy directly) every call reads it.
 _roles_this_request: ContextVar[dict[tuple[str, int], list[tuple[int, str, str]]] | None] = (
     ContextVar("roles_this_request", default=None)
 )
@@ -143,7 +143,7 @@ def forget_roles_read() -> None:
 
 
 class RolesReadOncePerRequest:
-    """Middleware: one read of the signed-in user's panel roles per request (see above)."""
+    """Middleware: one read of the signed-in user's roles per request (see above)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

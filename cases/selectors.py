@@ -16,11 +16,17 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from accounts.models import PanelRole, User
-from accounts.permissions import panels_where
+from accounts.permissions import panel_ids_where, panels_where
 from cases.models import Case, CaseState, Notification, Transfer, TransferStatus, TriageStatus
-from cases.permissions import cases_visible_to, notifications_visible_to, transfers_visible_to
+from cases.permissions import (
+    CASE_WORKERS,
+    cases_visible_to,
+    notifications_visible_to,
+    transfers_visible_to,
+)
 from cases.validators import normalise_nhs_number, search_text
 from core.models import AccessEvent, AccessEventObject
+from panels.models import Area
 
 
 def age_in_years():
@@ -162,6 +168,13 @@ def case_list_for(user: User, filters: CaseFilters) -> QuerySet[Case]:
         prefix = "-" if filters.sort.startswith("-") else ""
         cases = cases.order_by(f"{prefix}{SORTS[field]}", f"{prefix}number")
     return cases
+
+
+def case_areas_for(user: User) -> QuerySet[Area]:
+    """The areas of the panels whose cases the user sees: the case list's area filter."""
+    return Area.objects.filter(panel_id__in=panel_ids_where(user, *CASE_WORKERS)).order_by(
+        "panel__name", "name"
+    )
 
 
 class CappedPaginator(Paginator):

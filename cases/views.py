@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access_log import client_ip, record_access
 from accounts.models import PanelRole
-from accounts.permissions import panel_ids_where, panels_where
+from accounts.permissions import panels_where
 from cases import services
 from cases.forms import (
     SECTION_PAGES,
@@ -42,6 +42,7 @@ from cases.selectors import (
     AGE_BAND_LABELS,
     CappedPaginator,
     CaseFilters,
+    case_areas_for,
     case_list_for,
     case_timeline,
     case_viewers,
@@ -59,7 +60,7 @@ from cases.templatetags.cases import stage_colour
 from core.decorators import only_for
 from core.models import AccessAction
 from core.replica import replica_alias
-from panels.models import Area, Panel
+from panels.models import Panel
 
 PAGE_SIZE = 25
 
@@ -656,11 +657,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     sort_query = query.copy()
     sort_query.pop("sort", None)
-    areas = list(
-        Area.objects.filter(
-            panel_id__in=panel_ids_where(request.user, PanelRole.ADMINISTRATOR)
-        ).order_by("panel__name", "name")
-    )
+    areas = list(case_areas_for(request.user))
     return render(
         request,
         "cases/case_list.html",
