@@ -82,10 +82,8 @@ def _notification_event(
 
 def case_number_next(*, panel: Panel, year: int) -> str:
     """`<PANEL>-<YYYY>-<NNNN>`; the counter row is locked, so numbers are never given twice."""
-    counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(panel=panel, year=year)
-    counter.last += 1
-    counter.save()
-    return f"{panel.code}-{year}-{counter.last:04d}"
+    [number] = _reserve_numbers(panel, [year])
+    return number
 
 
 def notification_reference_new() -> str:
@@ -596,12 +594,7 @@ def case_record_analysis(
     case = _locked(case)
     _refuse_if_closed(case)
     factors = list(factors)
-    if review_date < case.date_of_death:
-        raise ValidationError({"review_date": "The review cannot be before the death"})
-    if any(f.modifiable for f in factors) and modifiable != ModifiableDecision.YES:
-        raise ValidationError(
-            {"modifiable": "A factor is recorded as modifiable: the decision must be yes"}
-        )
+    _check_analysis(case, review_date, primary_category, modifiable, factors)
     analysis = Analysis.objects.filter(case=case).first() or Analysis(case=case)
     analysis.review_date = review_date
     analysis.primary_category_id = primary_category
@@ -609,8 +602,6 @@ def case_record_analysis(
     analysis.summary, analysis.attendance = summary, attendance
     analysis.learning, analysis.process_issues = learning, process_issues
     analysis.full_clean(exclude=["case", "primary_category"])
-    if not 1 <= primary_category <= 10:
-        raise ValidationError({"primary_category": "Choose a category from 1 to 10"})
     save_with_actor(analysis, by=by, reason="analysis recorded")
     analysis._history_user = by
     analysis.contributing_categories.set(contributing_categories)
@@ -743,19 +734,29 @@ def cases_import_new(*, panel: Panel, cases: list[HistoricCase], by: User) -> li
 IMPORTED_MODELS = (Case, CaseEvent, Analysis, AnalysisFactor)
 
 
-def _historic_analysis(case: Case, historic: HistoricCase) -> Analysis:
-    analysis = historic.analysis
-    if analysis["review_date"] < case.date_of_death:
+def _check_analysis(
+    case: Case, review_date: date, primary_category: int, modifiable: str, factors: list
+) -> None:
+    """The rules of an analysis, whoever records it: the pages or a panel's history."""
+    if review_date < case.date_of_death:
         raise ValidationError({"review_date": "The review cannot be before the death"})
-    if not 1 <= analysis["primary_category"] <= 10:
-        raise ValidationError({"primary_category": "Choose a category from 1 to 10"})
-    if (
-        any(f.modifiable for f in historic.factors)
-        and analysis["modifiable"] != ModifiableDecision.YES
-    ):
+    if any(f.modifiable for f in factors) and modifiable != ModifiableDecision.YES:
         raise ValidationError(
             {"modifiable": "A factor is recorded as modifiable: the decision must be yes"}
         )
+    if not 1 <= primary_category <= 10:
+        raise ValidationError({"primary_category": "Choose a category from 1 to 10"})
+
+
+def _historic_analysis(case: Case, historic: HistoricCase) -> Analysis:
+    analysis = historic.analysis
+    _check_analysis(
+        case,
+        analysis["review_date"],
+        analysis["primary_category"],
+        analysis["modifiable"],
+        list(historic.factors),
+    )
     return Analysis(
         case=case,
         review_date=analysis["review_date"],

@@ -44,7 +44,9 @@ def create_with_history[M: models.Model](
         )
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
             setattr(obj, meta.pk.attname, pk)
-        stamped = [f for f in fields if getattr(f, "auto_now", False) or _auto_now_add(f)]
+        stamped = [
+            f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ]
         names = [f.attname for f in fields]
         rows = []  # each row's values as COPY text, written once for the table and its history
         for obj in objs:
@@ -81,10 +83,6 @@ def create_with_history[M: models.Model](
             ("\t".join([r[p] if type(p) is int else p for p in picks]) for r in rows),
         )
     return objs
-
-
-def _auto_now_add(field: models.Field) -> bool:
-    return getattr(field, "auto_now_add", False)
 
 
 def _copy(cursor, table: str, columns: list[str], lines) -> None:
