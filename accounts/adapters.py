@@ -12,7 +12,7 @@ class AccountAdapter(DefaultAccountAdapter):
         # Every later two-factor change (new codes, removing the app) still asks.
         user = getattr(getattr(self, "request", None), "user", None)
         if app == "allauth.mfa" and user is not None and user.is_authenticated:
-            from accounts.middleware import has_second_factor
+            from accounts.permissions import has_second_factor
 
             if not has_second_factor(user):
                 return False

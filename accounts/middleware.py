@@ -2,8 +2,6 @@
 
 from datetime import datetime, timedelta
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
@@ -13,6 +11,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+
+from accounts.permissions import has_second_factor
 
 SIGNED_IN_AT = "signed_in_at"
 ABSOLUTE_SESSION_LIMIT = timedelta(hours=12)
@@ -25,11 +25,6 @@ ENROLMENT_PATHS = (
     "/accessibility/",
     "/healthz/",
 )
-
-
-def has_second_factor(user) -> bool:
-    """An authenticator app; recovery codes alone are a fallback, not a second factor."""
-    return is_mfa_enabled(user, types=[Authenticator.Type.TOTP])
 
 
 @receiver(user_logged_in)

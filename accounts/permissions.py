@@ -24,8 +24,10 @@ them. A user outside the manager's scope is "not found".
 """
 
 from contextvars import ContextVar
+from typing import NamedTuple
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from allauth.mfa.models import Authenticator
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
 from accounts.models import Agency, AgencyMembership, PanelMembership, PanelRole, User
 from core.history import SYSTEM_EMAIL
@@ -89,50 +91,71 @@ def panels_where(user: User, *roles: str) -> QuerySet[Panel]:
     return Panel.objects.filter(holds_panel_role(user, *roles, panel=OuterRef("pk")))
 
 
-# Each request reads the user's panel and agency roles once (`RolesReadOncePerRequest` opens
-# a fresh memo per request and the membership services empty it): a page that asks "may
-# they?" five times asks the database once, and the next request reads the table again.
-# Outside a request (tasks, commands, tests calling a policy directly) every call reads it.
-_roles_this_request: ContextVar[dict[tuple[str, int], list[tuple[int, str, str]]] | None] = (
-    ContextVar("roles_this_request", default=None)
+# Each request reads the user's panel and agency roles once, both in one query
+# (`RolesReadOncePerRequest` opens a fresh memo per request and the membership services empty
+# it): a page that asks "may they?" five times asks the database once, and the next request
+# reads the tables again. Outside a request (tasks, commands, tests calling a policy directly)
+# every call reads them.
+class Membership(NamedTuple):
+    of: int  # the panel's or the agency's id
+    role: str
+    code: str  # the panel's code; an agency has none
+    name: str
+
+
+class Holdings(NamedTuple):
+    panels: list[Membership]
+    agencies: list[Membership]  # by agency name
+    second_factor: bool  # an authenticator app (recovery codes alone are a fallback)
+
+
+_roles_this_request: ContextVar[dict[int, Holdings] | None] = ContextVar(
+    "roles_this_request", default=None
 )
 
 
-def _read_once(kind: str, user: User, read) -> list[tuple[int, str, str]]:
-    if not may_hold_roles(user):
-        return []
+def _holdings(user: User) -> Holdings:
+    """What the user holds, read now in one query: memberships and an authenticator app."""
     memo = _roles_this_request.get()
-    if memo is not None and (kind, user.pk) in memo:
-        return memo[kind, user.pk]
-    roles = list(read())
+    if memo is not None and user.pk in memo:
+        return memo[user.pk]
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP)
+    if not may_hold_roles(user):
+        read = Holdings([], [], is_signed_in_person(user) and totp.exists())
+    else:
+        in_panels = PanelMembership.objects.filter(user=user).values_list(
+            Value("panel"), "panel_id", "role", "panel__code", "panel__name"
+        )
+        in_agencies = AgencyMembership.objects.filter(user=user).values_list(
+            Value("agency"), "agency_id", "role", Value(""), "agency__name"
+        )
+        app = totp.values_list(Value("totp"), "user_id", Value(""), Value(""), Value(""))[:1]
+        panels, agencies, second_factor = [], [], False
+        for kind, *fields in in_panels.union(in_agencies, app, all=True):
+            if kind == "totp":
+                second_factor = True
+            else:
+                (panels if kind == "panel" else agencies).append(Membership(*fields))
+        agencies.sort(key=lambda m: (m.name, m.of))
+        read = Holdings(sorted(panels), agencies, second_factor)
     if memo is not None:
-        memo[kind, user.pk] = roles
-    return roles
+        memo[user.pk] = read
+    return read
 
 
-def panel_roles(user: User) -> list[tuple[int, str, str]]:
-    """(panel id, role, panel code) for each of the user's panel memberships, read now; none
-    for an account that may not hold roles."""
-    return _read_once(
-        "panel",
-        user,
-        lambda: PanelMembership.objects.filter(user=user).values_list(
-            "panel_id", "role", "panel__code"
-        ),
-    )
+def has_second_factor(user: User) -> bool:
+    """An authenticator app, read now (with the roles, once per request)."""
+    return _holdings(user).second_factor
 
 
-def agency_roles(user: User) -> list[tuple[int, str, str]]:
-    """(agency id, role, agency name) for each of the user's agency memberships, read now."""
-    return _read_once(
-        "agency",
-        user,
-        lambda: (
-            AgencyMembership.objects.filter(user=user)
-            .order_by("agency__name")
-            .values_list("agency_id", "role", "agency__name")
-        ),
-    )
+def panel_roles(user: User) -> list[Membership]:
+    """The user's panel memberships, read now; none for an account that may not hold roles."""
+    return _holdings(user).panels
+
+
+def agency_roles(user: User) -> list[Membership]:
+    """The user's agency memberships, by agency name, read now."""
+    return _holdings(user).agencies
 
 
 def forget_roles_read() -> None:
@@ -161,11 +184,11 @@ def panel_ids_where(user: User, *roles: str) -> list[int]:
     For the policies of tables that grow to a national history: `panel_id IN (3)` lets the
     planner walk an index led by the panel in the list's order and stop after a page, where
     an `EXISTS` per row would have it join and sort every permitted row first."""
-    return sorted({panel for panel, role, _ in panel_roles(user) if role in roles})
+    return sorted({m.of for m in panel_roles(user) if m.role in roles})
 
 
 def holds_role_in_panel(user: User, panel_id: int, *roles: str) -> bool:
-    return any(panel == panel_id and role in roles for panel, role, _ in panel_roles(user))
+    return any(m.of == panel_id and m.role in roles for m in panel_roles(user))
 
 
 def agencies_where(user: User, *roles: str) -> QuerySet[Agency]:

@@ -32,25 +32,20 @@ class Role:
 
 def roles_of(user: User) -> list[Role]:
     """Every role the user holds, for the home page and the user pages."""
-    roles = [
-        Role(m.get_role_display(), m.panel.name)
-        for m in PanelMembership.objects.filter(user=user).select_related("panel")
-    ]
-    roles += [
-        Role(m.get_role_display(), m.agency.name)
-        for m in AgencyMembership.objects.filter(user=user).select_related("agency")
-    ]
+    panel_labels, agency_labels = dict(PanelRole.choices), dict(AgencyRole.choices)
+    roles = [Role(panel_labels[m.role], m.name) for m in panel_roles(user)]
+    roles += [Role(agency_labels[m.role], m.name) for m in agency_roles(user)]
     if user.is_staff:
         roles.append(Role("System administrator", "CDOP service"))
     return roles
 
 
 def panel_roles_of(user: User) -> set[str]:
-    return {role for _, role, _ in panel_roles(user)}
+    return {m.role for m in panel_roles(user)}
 
 
 def agency_roles_of(user: User) -> set[str]:
-    return {role for _, role, _ in agency_roles(user)}
+    return {m.role for m in agency_roles(user)}
 
 
 def panel_administrators(panel: Panel) -> QuerySet[User]:
@@ -69,11 +64,11 @@ def panel_administrator_emails(panel: Panel) -> list[str]:
 def roles_and_agencies_summary(user: User) -> tuple[str, str]:
     """The user's roles, and the agencies they belong to, as text: copied into the access log
     as they are at the time (as this request read them)."""
-    panel = [f"{role}@{code}" for _, role, code in panel_roles(user)]
+    panel = [f"{m.role}@{m.code}" for m in panel_roles(user)]
     agency = agency_roles(user)
     staff = ["system_administrator"] if user.is_staff else []
-    roles = "; ".join([*panel, *(f"agency_{role}" for _, role, _ in agency), *staff])[:500]
-    return roles, "; ".join(sorted({name for _, _, name in agency}))[:500]
+    roles = "; ".join([*panel, *(f"agency_{m.role}" for m in agency), *staff])[:500]
+    return roles, "; ".join(sorted({m.name for m in agency}))[:500]
 
 
 def user_list_for(viewer: User) -> QuerySet[User]:

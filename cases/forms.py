@@ -390,6 +390,13 @@ def _shown(notification: Notification, name: str) -> str:
     from cases.templatetags.cases import nhs_number as format_nhs
 
     field = Notification._meta.get_field(name)
+    if field.is_relation:
+        # A code list's label, looked up with the notification (`notifications_of_case`) or
+        # from the row it was read with.
+        if getattr(notification, field.attname) is None:
+            return "Not given"
+        shown = getattr(notification, f"{name}_shown", None)
+        return shown if shown is not None else str(getattr(notification, name))
     value = getattr(notification, name, None)
     if value in (None, ""):
         return "Not given"

@@ -499,3 +499,71 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notification or self.case} to {self.to_panel_id} ({self.status})"
+
+
+class ExportStatus(models.TextChoices):
+    # Asked for; a worker picks it up at once, or the minute's sweep if the queue was down.
+    WAITING = "waiting", "Waiting to be written"
+    # A worker is writing it; rows_written says how far it has gone.
+    WRITING = "writing", "Being written"
+    READY = "ready", "Ready to download"
+    # The worker could not finish (the reason in `problem`), or the requester's access ended.
+    FAILED = "failed", "Could not be written"
+    # Its file was deleted when it expired: the row stays as the record of the request.
+    EXPIRED = "expired", "Expired"
+
+
+class CaseExport(models.Model):
+    """A spreadsheet of the case list too large to write while the browser waits.
+
+    A worker writes it from the case list's filters, with the requester's access as it is
+    when it writes, and records each case it wrote under the request's access log event. The
+    file is kept in the database in parts of a megabyte (`CaseExportPart`), so whichever web
+    host the requester reaches can serve it, a part at a time, until it expires. Only the
+    requester may download it, and only while they still administer every panel it covers
+    (checked at each download)."""
+
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    filters = models.JSONField(default=dict, help_text="The case list's filters, as asked")
+    panel_ids = models.JSONField(default=list, help_text="The panels it may cover")
+    access_event = models.ForeignKey("core.AccessEvent", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.WAITING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    rows_expected = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(max_length=100, blank=True)
+    file_bytes = models.PositiveBigIntegerField(default=0)
+    problem = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "requested_at"], name="case_export_status_idx"),
+            models.Index(fields=["requested_by", "requested_at"], name="case_export_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Export {self.pk} by {self.requested_by_id} ({self.status})"
+
+
+class CaseExportPart(models.Model):
+    """A megabyte of a written spreadsheet: written and read one at a time, so neither the
+    worker nor the web process holds a whole file however many cases it has."""
+
+    export = models.ForeignKey(CaseExport, on_delete=models.CASCADE, related_name="parts")
+    number = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["export", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["export", "number"], name="one_part_per_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"Part {self.number} of export {self.export_id}"

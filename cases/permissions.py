@@ -20,7 +20,7 @@ from accounts.permissions import (
     may_hold_roles,
     panel_ids_where,
 )
-from cases.models import Case, Notification, Transfer
+from cases.models import Case, CaseExport, Notification, Transfer
 
 # The roles that see a panel's cases and notifications, identifiable, and change them.
 CASE_WORKERS = (PanelRole.ADMINISTRATOR,)
@@ -67,3 +67,18 @@ def may_decide_transfer(user: User, transfer: Transfer) -> bool:
 
 def may_withdraw_transfer(user: User, transfer: Transfer) -> bool:
     return holds_role_in_panel(user, transfer.from_panel_id, *CASE_WORKERS)
+
+
+def case_exports_of(user: User) -> QuerySet[CaseExport]:
+    """The large spreadsheets the user asked for (`may_have_export` decides each)."""
+    if not may_record_notifications(user):
+        return CaseExport.objects.none()
+    return CaseExport.objects.filter(requested_by=user)
+
+
+def may_have_export(user: User, export: CaseExport) -> bool:
+    """Only its requester, and only while they still administer every panel it may cover:
+    moved to another panel, demoted or removed, they no longer see the file."""
+    return export.requested_by_id == user.pk and set(export.panel_ids) <= set(
+        panel_ids_where(user, *CASE_WORKERS)
+    )

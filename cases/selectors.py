@@ -2,13 +2,24 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import (
+    BooleanField,
+    DateField,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models import Case as When_
-from django.db.models import DateField, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.shortcuts import get_object_or_404
@@ -17,16 +28,31 @@ from django.utils.functional import cached_property
 
 from accounts.models import PanelRole, User
 from accounts.permissions import panel_ids_where, panels_where
-from cases.models import Case, CaseState, Notification, Transfer, TransferStatus, TriageStatus
+from cases.models import (
+    Case,
+    CaseEventKind,
+    CaseExport,
+    CaseState,
+    EthnicCategory,
+    Notification,
+    PlaceOfDeath,
+    RelatedProcess,
+    Sex,
+    Transfer,
+    TransferStatus,
+    TriageStatus,
+)
 from cases.permissions import (
     CASE_WORKERS,
+    case_exports_of,
     cases_visible_to,
+    may_have_export,
     notifications_visible_to,
     transfers_visible_to,
 )
 from cases.validators import normalise_nhs_number, search_text
-from core.models import AccessEvent, AccessEventObject
-from panels.models import Area
+from core.models import AccessAction, AccessEvent, AccessEventObject
+from panels.models import Area, Ward
 
 
 def age_in_years():
@@ -201,14 +227,85 @@ class CappedPaginator(Paginator):
 
 
 def get_case_for_user(user: User, pk: int) -> Case:
-    """A case the user may see, with what the case page shows; otherwise 404."""
+    """A case the user may see; otherwise 404."""
+    return get_object_or_404(cases_visible_to(user), pk=pk)
+
+
+# The case and notification pages read their code lists' labels as subqueries in the SELECT
+# list rather than joins. Each is planned on its own: PostgreSQL plans a join of eight tables
+# in about 3 ms, longer than the whole page's reads take to run. Raw SQL because the ORM's
+# Subquery and Exists cost about 0.3 ms each to compile, in every request. Every name in it
+# comes from the models, none from a request.
+def _looked_up(model, outer: str, key: str, column: str = "label") -> RawSQL:
+    """`column` of the `model` row whose primary key is `outer`.`key`."""
+    q = connection.ops.quote_name
+    table, pk = q(model._meta.db_table), q(model._meta.pk.column)
+    sql = f"SELECT {q(column)} FROM {table} WHERE {pk} = {q(outer)}.{q(key)}"  # noqa: S608
+    return RawSQL(sql, ())  # noqa: S611
+
+
+def _any(model, outer: str, key: str, **equal: str) -> RawSQL:
+    """Whether any `model` row points at `outer`'s id through `key` (and has `equal`)."""
+    q = connection.ops.quote_name
+    where = "".join(f" AND {q(column)} = %s" for column in equal)
+    table = q(model._meta.db_table)
+    sql = f"EXISTS (SELECT 1 FROM {table} WHERE {q(key)} = {q(outer)}.{q('id')}{where})"  # noqa: S608
+    return RawSQL(sql, tuple(equal.values()), output_field=BooleanField())  # noqa: S611
+
+
+def _ward_and_area(outer: str) -> RawSQL:
+    """The ward as `Ward` names itself, "name (area)"."""
+    q = connection.ops.quote_name
+    ward, area = q(Ward._meta.db_table), q(Area._meta.db_table)
+    sql = (
+        f"SELECT w.name || ' (' || a.name || ')' FROM {ward} w "  # noqa: S608
+        f"JOIN {area} a ON a.id = w.area_id WHERE w.id = {q(outer)}.ward_id"
+    )
+    return RawSQL(sql, ())  # noqa: S611
+
+
+def get_case_page_for_user(user: User, pk: int) -> Case:
+    """The case page's case, otherwise 404: its summary's labels, its analysis, and whether
+    it has related processes or an open offer to another panel (the page reads those only
+    where there are some)."""
+    case = Case._meta.db_table
     return get_object_or_404(
-        # What the case page's summary shows (each join more costs the planner time).
-        cases_visible_to(user).select_related(
-            "area", "ward", "sex", "place_of_death", "key_worker"
+        cases_visible_to(user)
+        .select_related("analysis__primary_category")
+        .annotate(
+            area_name=_looked_up(Area, case, "area_id", "name"),
+            ward_name=_looked_up(Ward, case, "ward_id", "name"),
+            sex_label=_looked_up(Sex, case, "sex_id"),
+            place_of_death_label=_looked_up(PlaceOfDeath, case, "place_of_death_id"),
+            key_worker_name=_looked_up(User, case, "key_worker_id", "full_name"),
+            key_worker_email=_looked_up(User, case, "key_worker_id", "email"),
+            has_processes=_any(RelatedProcess, case, "case_id"),
+            has_open_offer=_any(Transfer, case, "case_id", status=TransferStatus.OFFERED),
         ),
         pk=pk,
     )
+
+
+def notifications_of_case(case: Case) -> QuerySet[Notification]:
+    """The case's notifications, newest first, with the labels their answers show."""
+    table = Notification._meta.db_table
+    return case.notifications.annotate(
+        sex_shown=_looked_up(Sex, table, "sex_id"),
+        place_of_death_shown=_looked_up(PlaceOfDeath, table, "place_of_death_id"),
+        ethnicity_shown=_looked_up(EthnicCategory, table, "ethnicity_id"),
+        area_shown=_looked_up(Area, table, "area_id", "name"),
+        ward_shown=_ward_and_area(table),
+    )
+
+
+def get_case_export_for_user(user: User, pk: int) -> CaseExport:
+    """One of the user's large spreadsheets, otherwise 404."""
+    from django.http import Http404
+
+    export = get_object_or_404(case_exports_of(user), pk=pk)
+    if not may_have_export(user, export):
+        raise Http404
+    return export
 
 
 def notification_list_for(user: User) -> QuerySet[Notification]:
@@ -265,24 +362,51 @@ def possible_duplicates(user: User, notification: Notification) -> PossibleDupli
     return PossibleDuplicates(cases=list(cases), notifications=list(notifications))
 
 
-def case_counts_by_state(user: User, *, cap: int = 1000) -> dict[str, int]:
-    """Open cases by stage, exactly; closed ones counted no further than `cap` + 1 (a panel's
-    whole history is closed: past the cap the home page says "more than 1,000")."""
+@dataclass(frozen=True)
+class CaseCounts:
+    by_state: dict[str, int]  # closed counted no further than the cap + 1
+    at_risk: int  # open, not on an agenda, and the death more than six months ago
+
+
+def case_counts(user: User, *, today: date | None = None, cap: int = 1000) -> CaseCounts:
+    """Open cases by stage and those at risk, exactly, in one read of the open cases' index;
+    closed ones counted no further than `cap` + 1 (a panel's whole history is closed: past the
+    cap the home page says "more than 1,000")."""
     from django.db.models import Count
 
+    today = today or timezone.localdate()
     visible = cases_visible_to(user)
-    counts = dict(
+    rows = (
         visible.filter(state__in=[s for s in CaseState.values if s != CaseState.CLOSED])
-        .values_list("state")
-        .annotate(n=Count("*"))
-        .values_list("state", "n")
+        .values("state")
+        # Columns of the (panel, state, number, date of death) index: read from it alone.
+        .annotate(
+            n=Count("state"),
+            late=Count("state", filter=Q(date_of_death__lte=today - AT_RISK_AFTER)),
+        )
+        .values_list("state", "n", "late")
     )
+    by_state = dict.fromkeys(CaseState.values, 0)
+    at_risk = 0
+    for state, n, late in rows:
+        by_state[state] = n
+        at_risk += late if state != CaseState.SCHEDULED else 0  # see `at_risk_filter`
     closed = visible.filter(state=CaseState.CLOSED).order_by().values("number")  # the index
-    counts[CaseState.CLOSED] = closed[: cap + 1].count()
-    return {state: counts.get(state, 0) for state in CaseState.values}
+    by_state[CaseState.CLOSED] = closed[: cap + 1].count()
+    return CaseCounts(by_state=by_state, at_risk=at_risk)
 
 
-def case_viewers(case: Case, *, limit: int = 100) -> list[AccessEvent]:
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """One line of "who has viewed this case", read as plain values."""
+
+    who: str
+    action: str
+    detail: str
+    at: datetime
+
+
+def case_viewers(case: Case, *, limit: int = 100) -> list[Viewer]:
     """Who has viewed this case: opening it, and every list and export that showed it."""
     from django.contrib.contenttypes.models import ContentType
 
@@ -299,11 +423,16 @@ def case_viewers(case: Case, *, limit: int = 100) -> list[AccessEvent]:
         .order_by("-event__at")
         .values_list("event")[:limit]
     )
-    return list(
+    actions = dict(AccessAction.choices)
+    events = (
         AccessEvent.objects.filter(pk__in=opened.union(shown_in, all=True))
-        .select_related("user")
-        .order_by("-at")[:limit]
+        .order_by("-at")
+        .values_list("user__full_name", "user__email", "action", "detail", "at")[:limit]
     )
+    return [
+        Viewer(name or email or "Someone unknown", actions[action].lower(), detail, at)
+        for name, email, action, detail, at in events
+    ]
 
 
 def offers_to_my_panels(user: User) -> QuerySet[Transfer]:
@@ -348,12 +477,17 @@ def case_timeline(case: Case, viewer: User) -> list[TimelineEntry]:
     """The case's events and notes together, oldest first, in two queries."""
     from cases.services import note_still_editable
 
+    kinds, states = dict(CaseEventKind.choices), dict(CaseState.choices)
     entries = []
-    for event in case.events.select_related("by"):
-        title = event.get_kind_display()
-        if event.to_state and event.kind == "state_changed":
-            title = f"{title}: {event.get_to_state_display().lower()}"
-        entries.append(TimelineEntry(event.at, title, event.detail, event.by))
+    # Events as plain values (a long-running case has many): who did it is shown by name.
+    events = case.events.values_list(
+        "at", "kind", "to_state", "detail", "by__full_name", "by__email"
+    )
+    for at, kind, to_state, detail, name, email in events:
+        title = kinds[kind]
+        if to_state and kind == CaseEventKind.STATE_CHANGED:
+            title = f"{title}: {states[to_state].lower()}"
+        entries.append(TimelineEntry(at, title, detail, name or email))
     for note in case.notes.select_related("author"):
         entries.append(
             TimelineEntry(

@@ -8,6 +8,13 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/export.csv", views.case_export, {"file_format": "csv"}, name="case_export_csv"),
     path("cases/export.xlsx", views.case_export, {"file_format": "xlsx"}, name="case_export_xlsx"),
+    path("cases/exports/", views.case_export_start, name="case_export_start"),
+    path("cases/exports/<int:pk>/", views.case_export_status, name="case_export_status"),
+    path(
+        "cases/exports/<int:pk>/download/",
+        views.case_export_download,
+        name="case_export_download",
+    ),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/details/", views.case_details_edit, name="case_details_edit"),
     path("cases/<int:pk>/viewed-by/", views.case_viewed_by, name="case_viewed_by"),

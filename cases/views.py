@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access_log import client_ip, record_access
 from accounts.models import PanelRole
-from accounts.permissions import panels_where
+from accounts.permissions import panel_ids_where, panels_where
 from cases import services
 from cases.forms import (
     SECTION_PAGES,
@@ -30,8 +31,16 @@ from cases.forms import (
     TransferOfferForm,
     notification_answers,
 )
-from cases.models import Case, CaseState, DeathType, Notification, NotificationSource
+from cases.models import (
+    Case,
+    CaseState,
+    DeathType,
+    ExportStatus,
+    Notification,
+    NotificationSource,
+)
 from cases.permissions import (
+    CASE_WORKERS,
     may_change_case,
     may_decide_transfer,
     may_record_notifications,
@@ -46,10 +55,13 @@ from cases.selectors import (
     case_list_for,
     case_timeline,
     case_viewers,
+    get_case_export_for_user,
     get_case_for_user,
+    get_case_page_for_user,
     get_notification_for_user,
     get_transfer_for_user,
     held_for_review,
+    notifications_of_case,
     offers_to_my_panels,
     open_offer_of,
     possible_duplicates,
@@ -92,11 +104,12 @@ class CaseRow:
     )
 
     @classmethod
-    def of(cls, values: tuple) -> "CaseRow":
+    def of(cls, values: tuple, case_url: str) -> "CaseRow":
+        """`case_url`: a case page's address with {} for the case's id (reversed once)."""
         pk, number, legacy, family, given, died, notified, state, area = values
         return cls(
             pk=pk,
-            url=reverse("cases:case_detail", args=[pk]),
+            url=case_url.format(pk),
             number=number,
             child=f"{family.upper()}, {given}" if family else legacy,
             died=_short_date(died),
@@ -576,7 +589,10 @@ def transfer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _filters(request: HttpRequest) -> CaseFilters:
-    get = request.GET
+    return _filters_from(request.GET)
+
+
+def _filters_from(get: QueryDict) -> CaseFilters:
     dates = CaseDateFilterForm(get)
     dates.is_valid()  # a date that is not real is shown with its error, and not applied
     return CaseFilters(
@@ -645,7 +661,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = case_list_for(request.user, filters).using(replica_alias())
     page = CappedPaginator(cases, PAGE_SIZE, cap=LIST_CAP).get_page(request.GET.get("page"))
     # The count reads the cases alone; the page, its 25 rows as plain values with their area.
-    page.object_list = [CaseRow.of(v) for v in page.object_list.values_list(*CaseRow.COLUMNS)]
+    case_url = reverse("cases:case_detail", args=[0]).replace("/0/", "/{}/")
+    rows = page.object_list.values_list(*CaseRow.COLUMNS)
+    page.object_list = [CaseRow.of(values, case_url) for values in rows]
     record_access(
         request,
         action=AccessAction.LIST,
@@ -676,25 +694,43 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _record_export(request: HttpRequest, filters: CaseFilters, rows: int):
+    """The export's one access-log event: its filters and its number of rows (the cases
+    themselves are added as they are written)."""
+    detail = _search_detail(filters)
+    return record_access(
+        request, action=AccessAction.EXPORT, model=Case, detail=detail, row_count=rows
+    )
+
+
 @administrator_required
 @require_safe
 def case_export(request: HttpRequest, file_format: str) -> HttpResponse:
-    """The filtered case list, every page of it, as CSV or XLSX."""
+    """The filtered case list, every page of it, as CSV or XLSX; a spreadsheet too large to
+    write while the browser waits is offered to a worker instead (`case_export_start`)."""
     from django.http import FileResponse, StreamingHttpResponse
 
     from accounts.access_log import logged_as_shown
-    from cases.exports import FIELDS, cases_csv, cases_xlsx
+    from cases.exports import FIELDS, cases_csv, cases_xlsx, written_in_background
 
     filters = _filters(request)
     # Read on the replica if there is one; the access log's rows are written on the primary.
     selection = case_list_for(request.user, filters).using(replica_alias())
-    event = record_access(
-        request,
-        action=AccessAction.EXPORT,
-        model=Case,
-        detail=_search_detail(filters),
-        row_count=selection.count(),
-    )
+    rows = selection.count()
+    if written_in_background(file_format, rows):
+        return render(
+            request,
+            "cases/case_export_confirm.html",
+            {
+                "rows": f"{rows:,}",
+                "query": request.GET.urlencode(),
+                "keep_hours": settings.CASE_EXPORT_KEEP_HOURS,
+            },
+        )
+    event = _record_export(request, filters, rows)
     # Read as plain values in chunks and recorded as shown chunk by chunk: memory does not
     # grow with rows.
     cases = logged_as_shown(event, selection.values_list(*FIELDS).iterator(chunk_size=2000))
@@ -704,35 +740,93 @@ def case_export(request: HttpRequest, file_format: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.csv"'
         return response
     return FileResponse(
-        cases_xlsx(cases),
-        as_attachment=True,
-        filename=f"cases-{stamp}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        cases_xlsx(cases), as_attachment=True, filename=f"cases-{stamp}.xlsx", content_type=XLSX
     )
+
+
+@administrator_required
+@require_POST
+def case_export_start(request: HttpRequest) -> HttpResponse:
+    """Ask a worker for the spreadsheet of the case list as the posted filters select it."""
+    from cases.exports import case_export_request
+
+    filters = _filters_from(QueryDict(request.POST.get("query", "")[:1000]))
+    rows = case_list_for(request.user, filters).using(replica_alias()).count()
+    event = _record_export(request, filters, rows)
+    export = case_export_request(
+        by=request.user,
+        filters=filters,
+        panel_ids=panel_ids_where(request.user, *CASE_WORKERS),
+        event=event,
+        rows=rows,
+    )
+    return redirect("cases:case_export_status", pk=export.pk)
+
+
+@administrator_required
+@require_safe
+def case_export_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """How far the worker has got, and the download once it is written. No case data."""
+    from cases.exports import export_expires_at
+
+    export = get_case_export_for_user(request.user, pk)
+    expires_at = export_expires_at(export) if export.finished_at else None
+    if export.status == ExportStatus.READY and expires_at <= timezone.now():
+        export.status = ExportStatus.EXPIRED  # as shown: the sweep deletes the file soon
+    return render(
+        request,
+        "cases/case_export_status.html",
+        {
+            "export": export,
+            "expires_at": expires_at,
+            "written": f"{export.rows_written:,}",
+            "expected": f"{export.rows_expected:,}",
+            "size_mb": f"{export.file_bytes / 1e6:.1f}",
+        },
+    )
+
+
+@administrator_required
+@require_safe
+def case_export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The written spreadsheet, streamed a part at a time."""
+    from django.http import StreamingHttpResponse
+
+    from cases.exports import export_expires_at, export_file
+
+    export = get_case_export_for_user(request.user, pk)
+    if export.status != ExportStatus.READY or export_expires_at(export) <= timezone.now():
+        raise Http404
+    record_access(
+        request,
+        action=AccessAction.DOWNLOAD,
+        model=Case,
+        detail=f"spreadsheet {export.pk} of the case list",
+        row_count=export.rows_written,
+    )
+    response = StreamingHttpResponse(export_file(export), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
+    response["Content-Length"] = str(export.file_bytes)
+    return response
 
 
 @login_required
 @require_safe
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(request.user, pk)
+    case = get_case_page_for_user(request.user, pk)
     record_access(request, action=AccessAction.VIEW, model=Case, object_id=case.pk)
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
-            "notifications": [
-                (n, notification_answers(n))
-                for n in case.notifications.select_related(
-                    "sex", "place_of_death", "ethnicity", "area", "ward__area"
-                )
-            ],
+            "notifications": [(n, notification_answers(n)) for n in notifications_of_case(case)],
             "events": case_timeline(case, request.user),
-            "processes": case.related_processes.all(),
+            "processes": case.related_processes.all() if case.has_processes else [],
             "analysis": getattr(case, "analysis", None),
             "may_change": may_change_case(request.user, case),
             "action_form": CaseActionForm(),
-            "offer": open_offer_of(case=case),
+            "offer": open_offer_of(case=case) if case.has_open_offer else None,
         },
     )
 

@@ -321,7 +321,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.send_outbox",
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
     },
+    # Large spreadsheets whose task was lost, or whose worker was, and expired files.
+    "case-exports": {
+        "task": "cases.tasks.sweep_case_exports",
+        "schedule": env.float("CASE_EXPORT_SWEEP_SECONDS", default=60.0),
+    },
 }
+# A spreadsheet of more cases than this is written by a worker, to download when ready.
+CASE_EXPORT_DIRECT_ROWS = env.int("CASE_EXPORT_DIRECT_ROWS", default=5000)
+CASE_EXPORT_KEEP_HOURS = env.int("CASE_EXPORT_KEEP_HOURS", default=24)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Internationalisation -------------------------------------------------------------------

@@ -11,7 +11,7 @@ from accounts.access_log import record_access
 from accounts.selectors import agency_roles_of, panel_roles_of, roles_of
 from cases.models import Case, CaseState
 from cases.permissions import cases_visible_to
-from cases.selectors import at_risk_filter, case_counts_by_state, triage_queue_for
+from cases.selectors import case_counts, triage_queue_for
 from core.models import AccessAction
 
 
@@ -57,10 +57,10 @@ def administrator_work(request: HttpRequest) -> dict:
         record_access(
             request, action=AccessAction.LIST, model=Case, object_ids=[c.pk for c in oldest]
         )
-    counts = case_counts_by_state(user)
+    counts = case_counts(user, today=today)
     return {
         "waiting": waiting,
-        "counts": [(label, counts[value], value) for value, label in CaseState.choices],
+        "counts": [(label, counts.by_state[value], value) for value, label in CaseState.choices],
         "oldest": oldest,
-        "at_risk": cases_visible_to(user).filter(at_risk_filter(today)).count(),
+        "at_risk": counts.at_risk,
     }

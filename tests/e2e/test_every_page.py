@@ -22,6 +22,7 @@ NOT_PAGES = {
     "healthz",
     "cases:case_export_csv",
     "cases:case_export_xlsx",
+    "cases:case_export_download",
     "account_logout",
     "mfa_download_recovery_codes",
 }

@@ -20,7 +20,7 @@ from accounts.services import (
     panel_membership_remove,
     user_create,
 )
-from cases.models import Case, CaseNote, Notification, Transfer
+from cases.models import Case, CaseExport, CaseNote, Notification, Transfer
 from cases.services import case_note_add, transfer_offer
 from core.history import system_user
 from core.models import OutboxEmail
@@ -81,6 +81,7 @@ class World:
     transfer: Transfer  # MK offers a notification to BEDS
     beds_email: OutboxEmail  # telling BEDS's administrator of a role given in BEDS
     note: CaseNote  # written by BEDS's administrator on the case
+    case_export: CaseExport  # a spreadsheet of BEDS's cases, written for its administrator
 
 
 def build_world() -> World:
@@ -193,6 +194,7 @@ def build_world() -> World:
         notification=offered, to_panel=beds, reason="Lived in Luton", by=people[OTHER_ADMINISTRATOR]
     )
     return World(
+        case_export=written_export(people[ADMINISTRATOR]),
         beds=beds,
         mk=mk,
         agency_a=agency_a,
@@ -214,3 +216,27 @@ def build_world() -> World:
             by=people[ADMINISTRATOR],
         ),
     )
+
+
+def written_export(user: User) -> CaseExport:
+    """A large spreadsheet of the user's cases, asked for and written as the pages do."""
+    from django.test import RequestFactory
+
+    from accounts.access_log import record_access
+    from accounts.permissions import panel_ids_where
+    from cases.exports import case_export_request, case_export_write
+    from cases.permissions import CASE_WORKERS
+    from cases.selectors import CaseFilters
+    from core.models import AccessAction
+
+    request = RequestFactory().post("/cases/exports/")
+    request.user = user
+    event = record_access(request, action=AccessAction.EXPORT, model=Case, row_count=1)
+    export = case_export_request(
+        by=user,
+        filters=CaseFilters(),
+        panel_ids=panel_ids_where(user, *CASE_WORKERS),
+        event=event,
+        rows=1,
+    )
+    return case_export_write(export.pk) or CaseExport.objects.get(pk=export.pk)
