@@ -823,12 +823,33 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notifications": [(n, notification_answers(n)) for n in notifications_of_case(case)],
             "events": case_timeline(case, request.user),
             "processes": case.related_processes.all() if case.has_processes else [],
+            "form_requests": _form_requests_of(case),
             "analysis": getattr(case, "analysis", None),
             "may_change": may_change_case(request.user, case),
             "action_form": CaseActionForm(),
             "offer": open_offer_of(case=case) if case.has_open_offer else None,
         },
     )
+
+
+def _form_requests_of(case: Case) -> list[tuple[object, str]]:
+    """The reporting forms asked of agencies (through the relation agency_forms adds), each
+    with how long is left or how late it is, in working days."""
+    from core.working_days import working_days_between
+
+    today = timezone.localdate()
+    shown = []
+    for form_request in case.form_requests.select_related("agency"):
+        when = ""
+        if form_request.status in ("requested", "draft", "returned"):
+            left = working_days_between(today, form_request.due_on)
+            when = (
+                f"{left} working day{'s' if left != 1 else ''} left"
+                if left >= 0
+                else f"{-left} working day{'s' if left != -1 else ''} overdue"
+            )
+        shown.append((form_request, when))
+    return shown
 
 
 @login_required

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accounts",
     "panels",
     "cases",
+    "agency_forms",
     "rapid_response",
     "reporting",
 ]

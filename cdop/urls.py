@@ -21,5 +21,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("manage/", include("accounts.urls")),
     path("", include("cases.urls")),
+    path("", include("agency_forms.urls")),
     path("admin/", admin.site.urls),
 ]

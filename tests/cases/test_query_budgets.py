@@ -201,8 +201,9 @@ def add_to_case(case, by, *, notes: int, merged: int, ward=None) -> None:
 
 # The 6 of every page; the case with its summary's labels, its analysis and whether it has
 # related processes or an open offer; the access log's entry; then one query each for the
-# notifications (with their labels), events, notes and the related processes.
-CASE_PAGE_QUERIES = 12
+# notifications (with their labels), events, notes, the related processes and the reporting
+# forms asked of agencies (with the agency).
+CASE_PAGE_QUERIES = 13
 
 
 @databases

@@ -23,6 +23,7 @@ NOT_PAGES = {
     "cases:case_export_csv",
     "cases:case_export_xlsx",
     "cases:case_export_download",
+    "agency_forms:data_dictionary_csv",
     "account_logout",
     "mfa_download_recovery_codes",
 }

@@ -221,6 +221,12 @@ EXPECTED = {
     "cases:public_notify_page": row(200, 200, **{ANONYMOUS: (200, 200), DEACTIVATED: (200, 200)}),
     "cases:public_notify_check": row(200, 200, **{ANONYMOUS: (200, 200), DEACTIVATED: (200, 200)}),
     "cases:public_notify_done": row(200, 405, **{ANONYMOUS: (200, 405), DEACTIVATED: (200, 405)}),
+    # The forms' questions: no case data, for everyone signed in.
+    "agency_forms:data_dictionary": row(200, 405),
+    "agency_forms:data_dictionary_csv": row(200, 405),
+    # Asking agencies for forms about BEDS's case: its administrators (an empty POST shows
+    # the form again with its error).
+    "agency_forms:form_requests_new": admins_row(200, 200, other_administrator=(404, 404)),
 }
 
 # GETs that show case data write one access-log row per list or record shown.
@@ -493,14 +499,22 @@ SECOND_PANEL_ROUTES = [
     (route, name)
     for route, name, _ in ROUTES
     if name
-    and name.startswith(("cases:case_", "cases:notification_", "cases:related_", "cases:transfer_"))
-    and "<int:pk>" in route
+    and name.startswith(
+        (
+            "cases:case_",
+            "cases:notification_",
+            "cases:related_",
+            "cases:transfer_",
+            "agency_forms:form_requests_",
+        )
+    )
+    and ("<int:pk>" in route or "<int:case_pk>" in route)
 ]
 
 
 class AnotherPanelsObjects(TestCase):
-    """BEDS's administrator asks every object route for MK's case and notifications by id:
-    each is "not found" (GET and POST) and nothing is written."""
+    """BEDS's administrator asks every object route for MK's case, notifications and
+    spreadsheet by id: each is "not found" (GET and POST) and nothing is written."""
 
     @classmethod
     def setUpTestData(cls):
@@ -517,7 +531,9 @@ class AnotherPanelsObjects(TestCase):
             notification=offered, to_panel=third, reason="MK to a third panel", by=system
         )
         from cases.services import case_note_add
+        from tests.security.world import written_export
 
+        cls.mk_export = written_export(cls.world.people[OTHER_ADMINISTRATOR])  # MK's cases
         cls.mk_note = case_note_add(
             case=cls.world.mk_case,
             kind="call",
@@ -531,6 +547,8 @@ class AnotherPanelsObjects(TestCase):
         problems = []
         for route, name in SECOND_PANEL_ROUTES:
             pk = world.mk_notification.pk if "notification" in name else world.mk_case.pk
+            if name.startswith("cases:case_export_"):
+                pk = self.mk_export.pk
             values = {
                 "pk": self.elsewhere.pk if "transfer" in name else pk,
                 "case_pk": world.mk_case.pk,

@@ -1,0 +1,108 @@
+"""Agencies' reporting forms (domain.md §2 step 4, §4 "Reporting form").
+
+The questions are data: each form is a versioned definition, a file in
+`agency_forms/definitions/` loaded into `FormDefinition` by `migrate`. A version once loaded
+never changes, so an answer stored with the version it answered always renders as it was asked.
+"""
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class FormKind(models.TextChoices):
+    CORE = "core", "Reporting form"
+    NEONATAL = "neonatal", "Neonatal"
+    SUDI = "sudi", "Sudden unexpected death in infancy (SUDI)"
+    ROAD_TRAFFIC_COLLISION = "road_traffic_collision", "Road traffic collision"
+    SUICIDE_SELF_HARM = "suicide_self_harm", "Suicide or self-harm"
+    ASTHMA = "asthma", "Asthma"
+    EPILEPSY = "epilepsy", "Epilepsy"
+    DROWNING = "drowning", "Drowning"
+    LIFE_LIMITING_CONDITION = "life_limiting_condition", "Life-limiting condition"
+
+
+class FormDefinition(models.Model):
+    """One version of one form's questions, as its file in the repository says."""
+
+    kind = models.CharField(max_length=30, choices=FormKind.choices)
+    version = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    sections = models.JSONField()  # [{key, title, questions: [{key, text, type, ...}]}]
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the file it was loaded from")
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="one_definition_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, version {self.version}"
+
+    def questions(self):
+        """(section, question) for every question, in order."""
+        for section in self.sections:
+            for question in section["questions"]:
+                yield section, question
+
+
+class RequestStatus(models.TextChoices):
+    # Sent to the agency; nobody there has saved an answer yet.
+    REQUESTED = "requested", "Requested"
+    # Someone at the agency has saved answers: a draft, still theirs to change.
+    DRAFT = "draft", "Draft"
+    # Submitted once: read-only to the agency.
+    SUBMITTED = "submitted", "Submitted"
+    # Sent back by the administrator for amendment, with a reason: the agency's to change again.
+    RETURNED = "returned", "Returned for amendment"
+    # Not needed after all (the agency had no involvement), with a reason.
+    WAIVED = "waived", "Waived"
+    # Asked by mistake, with a reason.
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# A case may ask each agency for each form once at a time: a waived or cancelled request
+# leaves room for a new one.
+OPEN_STATUSES = [
+    RequestStatus.REQUESTED,
+    RequestStatus.DRAFT,
+    RequestStatus.SUBMITTED,
+    RequestStatus.RETURNED,
+]
+
+
+class FormRequest(models.Model):
+    """A reporting form (or a supplementary form) asked of one agency for one case."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="form_requests")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=30, choices=FormKind.choices)
+    definition = models.ForeignKey(FormDefinition, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    sent_on = models.DateField()
+    due_on = models.DateField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True, help_text="Of the last waiver, etc.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "agency__name", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "agency", "kind"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="one_open_request_per_agency_form_and_case",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "status", "due_on"], name="form_request_agency_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.agency_id} for case {self.case_id}"
