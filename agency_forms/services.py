@@ -13,6 +13,7 @@ from agency_forms.models import (
     FormDefinition,
     FormKind,
     FormRequest,
+    RequestStatus,
 )
 from cases.models import Case, CaseState
 from cases.services import case_start_information_gathering
@@ -96,3 +97,73 @@ def _tell_the_agency(agency: Agency, requests: list[FormRequest]) -> None:
                     {"request": request, "member": member, "link": link},
                 ),
             )
+
+
+# --- The administrator's changes to a request ------------------------------------------------
+
+# Still the agency's to complete: it may be waived, extended or cancelled.
+OUTSTANDING = [RequestStatus.REQUESTED, RequestStatus.DRAFT, RequestStatus.RETURNED]
+
+
+def _locked(form_request: FormRequest, *, allowed: list[str], action: str) -> FormRequest:
+    locked = FormRequest.objects.select_for_update().select_related("case").get(pk=form_request.pk)
+    if locked.status not in allowed:
+        raise ValidationError(f"A {locked.get_status_display().lower()} request cannot be {action}")
+    if locked.case.state == CaseState.CLOSED:
+        raise ValidationError("The case is closed: its requests cannot change")
+    return locked
+
+
+def _reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter the reason"})
+    return reason[:500]
+
+
+@transaction.atomic
+def form_request_waive(*, form_request: FormRequest, reason: str, by: User) -> FormRequest:
+    """The form is not needed after all (the agency had no involvement): it counts as in
+    for the case's readiness."""
+    form_request = _locked(form_request, allowed=OUTSTANDING, action="waived")
+    form_request.status, form_request.reason = RequestStatus.WAIVED, _reason(reason)
+    save_with_actor(form_request, by=by, reason="waived")
+    case_information_check(case=form_request.case, by=by)
+    return form_request
+
+
+@transaction.atomic
+def form_request_cancel(*, form_request: FormRequest, reason: str, by: User) -> FormRequest:
+    """Asked by mistake: it no longer counts, and the agency may be asked again."""
+    form_request = _locked(form_request, allowed=OUTSTANDING, action="cancelled")
+    form_request.status, form_request.reason = RequestStatus.CANCELLED, _reason(reason)
+    save_with_actor(form_request, by=by, reason="cancelled")
+    case_information_check(case=form_request.case, by=by)
+    return form_request
+
+
+@transaction.atomic
+def form_request_extend(*, form_request: FormRequest, due_on, reason: str, by: User) -> FormRequest:
+    """A later due date, agreed with the agency (its reminders start again from it)."""
+    form_request = _locked(form_request, allowed=OUTSTANDING, action="extended")
+    reason = _reason(reason)
+    if due_on <= max(form_request.due_on, timezone.localdate()):
+        raise ValidationError({"due_on": "The new due date must be after the current one"})
+    form_request.due_on, form_request.reason = due_on, reason
+    save_with_actor(form_request, by=by, reason="extended")
+    return form_request
+
+
+@transaction.atomic
+def case_information_check(*, case: Case, by: User) -> Case:
+    """When every form still asked for is in (submitted or waived), the case is ready for
+    panel. A paused case stays paused: its page says all information is in."""
+    from cases.services import case_mark_ready_for_panel
+
+    if case.state != CaseState.INFORMATION_GATHERING:
+        return case
+    counted = FormRequest.objects.filter(case=case).exclude(status=RequestStatus.CANCELLED)
+    waiting = counted.filter(status__in=OUTSTANDING)
+    if counted.exists() and not waiting.exists():
+        return case_mark_ready_for_panel(case=case, by=by)
+    return case

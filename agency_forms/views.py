@@ -5,12 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from agency_forms import services
-from agency_forms.forms import FormRequestForm
-from agency_forms.permissions import may_request_forms
+from agency_forms.forms import FormRequestChangeForm, FormRequestForm
+from agency_forms.permissions import form_requests_visible_to, may_request_forms
 from agency_forms.selectors import (
     DICTIONARY_COLUMNS,
     PREFILL_LABELS,
@@ -81,4 +81,42 @@ def form_requests_new(request: HttpRequest, case_pk: int) -> HttpResponse:
         request,
         "cases/case_form.html",
         {"form": form, "case": case, "title": "Ask agencies for information", "button": "Send"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def form_request_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """Waive, extend or cancel a request that is still with the agency."""
+    form_request = get_object_or_404(
+        form_requests_visible_to(request.user).select_related("case", "agency"), pk=pk
+    )
+    case = form_request.case
+    form = FormRequestChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["action"] == "extend":
+                services.form_request_extend(
+                    form_request=form_request,
+                    due_on=data["due_on"],
+                    reason=data["reason"],
+                    by=request.user,
+                )
+            else:
+                change = {
+                    "waive": services.form_request_waive,
+                    "cancel": services.form_request_cancel,
+                }[data["action"]]
+                change(form_request=form_request, reason=data["reason"], by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Request to {form_request.agency.name} changed")
+            return redirect("cases:case_detail", pk=case.pk)
+    title = f"Change the request to {form_request.agency.name}"
+    return render(
+        request,
+        "cases/case_form.html",
+        {"form": form, "case": case, "title": title, "button": "Save the change"},
     )

@@ -77,7 +77,7 @@ def test_it_asks_each_agency_for_the_forms_due_in_fifteen_working_days(
     assert emails.count() == 2 * 2 + 1 * 2  # each member, each form
     assert all("Zephyr" not in e.body and "Ada" not in e.body for e in emails)  # no child
     page = admin_client.get(f"/cases/{case.pk}/").content.decode()
-    assert page.count("Bedfordshire Police") == 2
+    assert page.count('<td class="govuk-table__cell">Bedfordshire Police</td>') == 2
     assert "15 working days left" in page
 
 
@@ -135,3 +135,87 @@ def test_a_closed_case_asks_nothing(admin_client, case, agencies, administrator)
     case.save()
     with pytest.raises(ValidationError, match="closed case"):
         form_requests_send(case=case, agencies=[agencies[0]], supplementary=[], by=administrator)
+
+
+def _asked(client, case, agencies):
+    client.post(URL.format(case.pk), {"agencies": [a.pk for a in agencies]})
+    return list(FormRequest.objects.filter(case=case).order_by("agency__name"))
+
+
+def test_waiving_every_request_makes_the_case_ready_for_panel(admin_client, case, agencies):
+    police, trust = _asked(admin_client, case, agencies)
+    change = "/forms/requests/{}/change/"
+    assert "Change" in admin_client.get(f"/cases/{case.pk}/").content.decode()
+    response = admin_client.post(change.format(police.pk), {"action": "waive", "reason": ""})
+    assert "Enter the reason" in response.content.decode()  # nothing changed
+    police.refresh_from_db()
+    assert police.status == RequestStatus.REQUESTED
+
+    admin_client.post(change.format(police.pk), {"action": "waive", "reason": "No contact"})
+    case.refresh_from_db()
+    assert case.state == CaseState.INFORMATION_GATHERING  # the trust's form is still out
+    admin_client.post(change.format(trust.pk), {"action": "waive", "reason": "Not involved"})
+    case.refresh_from_db()
+    assert case.state == CaseState.READY_FOR_PANEL
+    page = admin_client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Not involved" in page
+    response = admin_client.post(change.format(trust.pk), {"action": "cancel", "reason": "x"})
+    assert "A waived request cannot be cancelled" in response.content.decode()
+
+
+def test_more_time_moves_the_due_date_on_and_refuses_an_earlier_one(admin_client, case, agencies):
+    [police] = _asked(admin_client, case, agencies[:1])
+    change = f"/forms/requests/{police.pk}/change/"
+    earlier = police.due_on
+    response = admin_client.post(change, {"action": "extend", "reason": "Asked for time"})
+    assert "Enter the new due date" in response.content.decode()
+    later = date.fromordinal(police.due_on.toordinal() + 10)
+    response = admin_client.post(
+        change,
+        {
+            "action": "extend",
+            "reason": "Asked for time",
+            "due_on_0": earlier.day,
+            "due_on_1": earlier.month,
+            "due_on_2": earlier.year,
+        },
+    )
+    assert "must be after the current one" in response.content.decode()
+    admin_client.post(
+        change,
+        {
+            "action": "extend",
+            "reason": "Asked for time",
+            "due_on_0": later.day,
+            "due_on_1": later.month,
+            "due_on_2": later.year,
+        },
+    )
+    police.refresh_from_db()
+    assert (police.due_on, police.reason) == (later, "Asked for time")
+
+
+def test_cancelling_leaves_room_to_ask_again_and_another_panel_cannot_change_it(
+    admin_client, case, agencies, client, system
+):
+    from django.test import Client
+
+    from accounts.models import PanelRole
+    from accounts.services import panel_membership_add
+    from panels.services import panel_setup
+
+    [police] = _asked(admin_client, case, agencies[:1])
+    other = panel_setup(code="MK", name="Milton Keynes CDOP", areas=["MK"], by=system).panel
+    outsider = make_user("olly@example.org", by=system)
+    panel_membership_add(user=outsider, panel=other, role=PanelRole.ADMINISTRATOR, by=system)
+    theirs = Client()
+    sign_in(theirs, outsider)
+    change = f"/forms/requests/{police.pk}/change/"
+    assert theirs.post(change, {"action": "cancel", "reason": "x"}).status_code == 404
+    admin_client.post(change, {"action": "cancel", "reason": "Wrong agency"})
+    police.refresh_from_db()
+    assert police.status == RequestStatus.CANCELLED
+    case.refresh_from_db()
+    assert case.state == CaseState.INFORMATION_GATHERING  # nothing counted is left in
+    _asked(admin_client, case, agencies[:1])
+    assert FormRequest.objects.filter(case=case, status=RequestStatus.REQUESTED).count() == 1

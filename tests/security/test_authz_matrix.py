@@ -227,6 +227,7 @@ EXPECTED = {
     # Asking agencies for forms about BEDS's case: its administrators (an empty POST shows
     # the form again with its error).
     "agency_forms:form_requests_new": admins_row(200, 200, other_administrator=(404, 404)),
+    "agency_forms:form_request_change": admins_row(200, 200, other_administrator=(404, 404)),
 }
 
 # GETs that show case data write one access-log row per list or record shown.
@@ -321,6 +322,8 @@ def concrete_path(route: str, name: str | None, world) -> str:
         values["pk"] = world.transfer.pk
     if name in ("cases:case_export_status", "cases:case_export_download"):
         values["pk"] = world.case_export.pk
+    if name == "agency_forms:form_request_change":
+        values["pk"] = world.form_request.pk
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(values[m.group(1)]), route)
     path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), path)
     return "/" + path.lstrip("^").rstrip("$").replace("^", "")
@@ -505,7 +508,7 @@ SECOND_PANEL_ROUTES = [
             "cases:notification_",
             "cases:related_",
             "cases:transfer_",
-            "agency_forms:form_requests_",
+            "agency_forms:form_request",
         )
     )
     and ("<int:pk>" in route or "<int:case_pk>" in route)
@@ -534,6 +537,14 @@ class AnotherPanelsObjects(TestCase):
         from tests.security.world import written_export
 
         cls.mk_export = written_export(cls.world.people[OTHER_ADMINISTRATOR])  # MK's cases
+        from agency_forms.services import form_requests_send
+
+        [cls.mk_request] = form_requests_send(
+            case=cls.world.mk_case,
+            agencies=[cls.world.agency_b],
+            supplementary=[],
+            by=cls.world.people[OTHER_ADMINISTRATOR],
+        )
         cls.mk_note = case_note_add(
             case=cls.world.mk_case,
             kind="call",
@@ -549,6 +560,8 @@ class AnotherPanelsObjects(TestCase):
             pk = world.mk_notification.pk if "notification" in name else world.mk_case.pk
             if name.startswith("cases:case_export_"):
                 pk = self.mk_export.pk
+            if name == "agency_forms:form_request_change":
+                pk = self.mk_request.pk
             values = {
                 "pk": self.elsewhere.pk if "transfer" in name else pk,
                 "case_pk": world.mk_case.pk,

@@ -20,6 +20,8 @@ from accounts.services import (
     panel_membership_remove,
     user_create,
 )
+from agency_forms.models import FormRequest
+from agency_forms.services import form_requests_send
 from cases.models import Case, CaseExport, CaseNote, Notification, Transfer
 from cases.services import case_note_add, transfer_offer
 from core.history import system_user
@@ -82,6 +84,7 @@ class World:
     beds_email: OutboxEmail  # telling BEDS's administrator of a role given in BEDS
     note: CaseNote  # written by BEDS's administrator on the case
     case_export: CaseExport  # a spreadsheet of BEDS's cases, written for its administrator
+    form_request: FormRequest  # agency A asked for the reporting form on a second BEDS case
 
 
 def build_world() -> World:
@@ -193,7 +196,12 @@ def build_world() -> World:
     transfer = transfer_offer(
         notification=offered, to_panel=beds, reason="Lived in Luton", by=people[OTHER_ADMINISTRATOR]
     )
+    asked = make_case(beds, system, family_name="Asked")
+    [form_request] = form_requests_send(
+        case=asked, agencies=[agency_a], supplementary=[], by=people[ADMINISTRATOR]
+    )
     return World(
+        form_request=form_request,
         case_export=written_export(people[ADMINISTRATOR]),
         beds=beds,
         mk=mk,
@@ -207,7 +215,7 @@ def build_world() -> World:
         mk_case=mk_case,
         mk_notification=mk_notification,
         transfer=transfer,
-        beds_email=OutboxEmail.objects.filter(panel=beds).first(),
+        beds_email=OutboxEmail.objects.filter(panel=beds, kind="role_granted").first(),
         note=case_note_add(
             case=case,
             kind="call",
