@@ -16,7 +16,7 @@ from agency_forms.models import (
     RequestStatus,
 )
 from cases.models import Case, CaseState
-from cases.services import case_start_information_gathering
+from cases.services import case_mark_ready_for_panel, case_start_information_gathering
 from core.history import save_with_actor
 from core.outbox import email_queue
 from core.working_days import add_working_days
@@ -157,9 +157,7 @@ def form_request_extend(*, form_request: FormRequest, due_on, reason: str, by: U
 @transaction.atomic
 def case_information_check(*, case: Case, by: User) -> Case:
     """When every form still asked for is in (submitted or waived), the case is ready for
-    panel. A paused case stays paused: its page says all information is in."""
-    from cases.services import case_mark_ready_for_panel
-
+    panel. A paused case stays paused (its pause is the panel's decision, not the forms')."""
     if case.state != CaseState.INFORMATION_GATHERING:
         return case
     counted = FormRequest.objects.filter(case=case).exclude(status=RequestStatus.CANCELLED)
