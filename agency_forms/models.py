@@ -73,6 +73,10 @@ OPEN_STATUSES = [
 ]
 
 
+# Still the agency's to complete.
+OUTSTANDING = [RequestStatus.REQUESTED, RequestStatus.DRAFT, RequestStatus.RETURNED]
+
+
 class FormRequest(models.Model):
     """A reporting form (or a supplementary form) asked of one agency for one case."""
 
@@ -106,3 +110,8 @@ class FormRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.agency_id} for case {self.case_id}"
+
+    @property
+    def is_with_agency(self) -> bool:
+        """Still the agency's to complete: it may be waived, extended or cancelled."""
+        return self.status in OUTSTANDING

@@ -2,8 +2,6 @@
 
 from collections.abc import Iterator
 
-from django.db.models import QuerySet
-
 from agency_forms.models import FormDefinition, FormKind
 
 TYPE_LABELS = {
@@ -26,7 +24,7 @@ PREFILL_LABELS = {
 }
 
 
-def form_definitions() -> QuerySet[FormDefinition]:
+def form_definitions() -> list[FormDefinition]:
     """Every version of every form, the reporting form first, newest version first."""
     order = {kind: n for n, kind in enumerate(FormKind.values)}
     return sorted(FormDefinition.objects.all(), key=lambda d: (order[d.kind], -d.version))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Agency, User
 from agency_forms.models import (
     OPEN_STATUSES,
+    OUTSTANDING,
     FormDefinition,
     FormKind,
     FormRequest,
@@ -100,9 +101,6 @@ def _tell_the_agency(agency: Agency, requests: list[FormRequest]) -> None:
 
 
 # --- The administrator's changes to a request ------------------------------------------------
-
-# Still the agency's to complete: it may be waived, extended or cancelled.
-OUTSTANDING = [RequestStatus.REQUESTED, RequestStatus.DRAFT, RequestStatus.RETURNED]
 
 
 def _locked(form_request: FormRequest, *, allowed: list[str], action: str) -> FormRequest:

@@ -841,7 +841,7 @@ def _form_requests_of(case: Case) -> list[tuple[object, str]]:
     shown = []
     for form_request in case.form_requests.select_related("agency"):
         when = ""
-        if form_request.status in ("requested", "draft", "returned"):
+        if form_request.is_with_agency:
             left = working_days_between(today, form_request.due_on)
             when = (
                 f"{left} working day{'s' if left != 1 else ''} left"
