@@ -6,6 +6,7 @@ never changes, so an answer stored with the version it answered always renders a
 """
 
 from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 
@@ -92,6 +93,14 @@ class FormRequest(models.Model):
     due_on = models.DateField()
     submitted_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(max_length=500, blank=True, help_text="Of the last waiver, etc.")
+    # The answers, by question key, to the questions of `definition` (the version they
+    # answered): {"key": {"answer": ..., "notes": ...}}. Written only by the agency's saves.
+    answers = models.JSONField(default=dict, blank=True)
+    # Each save of the answers adds one: a save made from an older version is refused, so two
+    # people editing one draft cannot overwrite each other unseen.
+    version = models.PositiveIntegerField(default=0)
+    # An extension or a return for amendment starts a new ladder of reminders.
+    ladder = models.PositiveSmallIntegerField(default=1)
 
     history = HistoricalRecords()
 
@@ -106,12 +115,97 @@ class FormRequest(models.Model):
         ]
         indexes = [
             models.Index(fields=["agency", "status", "due_on"], name="form_request_agency_idx"),
+            models.Index(
+                fields=["status", "due_on"],
+                condition=models.Q(status__in=OUTSTANDING),
+                name="form_request_outstanding_idx",
+            ),
         ]
+        permissions = [("complete_formrequest", "Complete this reporting form request")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.agency_id} for case {self.case_id}"
 
     @property
+    def counts_for_readiness(self) -> bool:
+        """A cancelled request was asked by mistake: the case does not wait for it."""
+        return self.status != RequestStatus.CANCELLED
+
+    @property
     def is_with_agency(self) -> bool:
         """Still the agency's to complete: it may be waived, extended or cancelled."""
         return self.status in OUTSTANDING
+
+
+# The named person of a request: a django-guardian grant of `complete_formrequest` on that one
+# request (direct foreign keys: the database removes it with the request). It counts only while
+# the person is an active member of the request's agency (`agency_forms.permissions`).
+class FormRequestUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(FormRequest, on_delete=models.CASCADE)
+
+
+class FormRequestGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(FormRequest, on_delete=models.CASCADE)
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE_DUE = "reminder_before_due", "Due in 3 working days"
+    DUE = "reminder_due", "Due today"
+    OVERDUE = "reminder_overdue", "Overdue"
+
+
+class FormReminder(models.Model):
+    """One reminder of a request's ladder: claimed (inserted) in the same transaction as the
+    decision to send it, so a second run, a second beat or a retried task finds it taken.
+
+    Its number is its step on the ladder: 0 three working days before the due date, 1 on the
+    due date, 2, 3, ... every 5 working days while overdue (overdue reminder n is n + 1)."""
+
+    request = models.ForeignKey(FormRequest, on_delete=models.CASCADE, related_name="reminders")
+    ladder = models.PositiveSmallIntegerField()
+    number = models.PositiveSmallIntegerField()
+    due_on = models.DateField(help_text="The request's due date when it was sent")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    escalated = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["request", "ladder", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "ladder", "number"], name="one_reminder_per_step"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder {self.number} of request {self.request_id}"
+
+    @property
+    def kind(self) -> str:
+        if self.number == 0:
+            return ReminderKind.BEFORE_DUE.value
+        if self.number == 1:
+            return ReminderKind.DUE.value
+        return f"{ReminderKind.OVERDUE.value}_{self.number - 1}"
+
+
+class FormAttachment(models.Model):
+    """A file the agency attached to its form (its own report, a post-mortem report).
+
+    Kept in the database (outside any web root, in every backup, served by any web host) and
+    given to a reader only through the access-checked, access-logged download view."""
+
+    request = models.ForeignKey(FormRequest, on_delete=models.CASCADE, related_name="attachments")
+    file_name = models.CharField(max_length=150, help_text="Cleaned name, for the download")
+    content_type = models.CharField(max_length=100, help_text="As found in the content")
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    description = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["request", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.file_name

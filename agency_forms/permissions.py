@@ -1,27 +1,146 @@
-"""Who may see and ask for reporting forms: the policy of this app's objects.
+"""Who may see, complete and change reporting form requests: the policy of this app's objects.
 
-The administrators of the case's panel ask for forms and see every form of their cases (the
-case's own policy, `cases.permissions`). Agencies' access to what was asked of them comes with
-the agency's pages.
+- The administrators of the case's panel ask for forms, see every form of their cases and
+  change the requests (waive, extend, cancel, return for amendment).
+- An agency's members see what was asked of their agency, and nothing of the case beyond the
+  request: a lead sees all of the agency's requests and reassigns them; a user sees those
+  addressed to the agency as a whole and those naming them.
+- The named person of a request is a django-guardian grant on that one request
+  (`FormRequestUserObjectPermission`). It counts only while its holder is a member of the
+  request's agency: leaving the agency, or the request being given to someone else, ends it on
+  the next request.
+
+Everything is read at request time from the memberships (`accounts.permissions`). Not allowed
+to see is "not found".
 """
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import User
-from accounts.permissions import panel_ids_where
-from agency_forms.models import FormRequest
-from cases.models import Case
+from accounts.models import AgencyMembership, AgencyRole, User
+from accounts.permissions import agency_roles, holds_role_in_panel, panel_ids_where
+from agency_forms.models import (
+    OUTSTANDING,
+    FormRequest,
+    FormRequestUserObjectPermission,
+    RequestStatus,
+)
+from cases.models import Case, CaseState
 from cases.permissions import CASE_WORKERS, may_change_case
+
+COMPLETE = "complete_formrequest"
 
 
 def may_request_forms(user: User, case: Case) -> bool:
     return may_change_case(user, case)
 
 
-def form_requests_visible_to(user: User) -> QuerySet[FormRequest]:
-    """The requests of the cases the user administers (agencies' own access comes with the
-    agency's pages)."""
+def _grants(request_ref=None) -> QuerySet[FormRequestUserObjectPermission]:
+    return FormRequestUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk") if request_ref is None else request_ref,
+        permission__codename=COMPLETE,
+    )
+
+
+def _agency_scope(user: User) -> Q | None:
+    """The requests the user sees as a member of agencies, or None if they are in none."""
+    memberships = agency_roles(user)
+    if not memberships:
+        return None
+    leads = [m.of for m in memberships if m.role == AgencyRole.LEAD]
+    users = [m.of for m in memberships if m.role != AgencyRole.LEAD]
+    scope = Q(pk__in=[])
+    if leads:
+        scope |= Q(agency_id__in=leads)
+    if users:
+        # Addressed to the agency as a whole (no named person), or naming this user.
+        scope |= Q(agency_id__in=users) & (~Exists(_grants()) | Exists(_grants().filter(user=user)))
+    return scope
+
+
+def form_requests_of_agencies(user: User) -> QuerySet[FormRequest]:
+    """ "My requests": what the user's agencies were asked that is theirs to see."""
+    scope = _agency_scope(user)
+    if scope is None:
+        return FormRequest.objects.none()
+    return FormRequest.objects.filter(scope)
+
+
+def form_requests_administered_by(user: User) -> QuerySet[FormRequest]:
+    """The requests of the cases the user administers."""
     panels = panel_ids_where(user, *CASE_WORKERS)
     if not panels:
         return FormRequest.objects.none()
     return FormRequest.objects.filter(case__panel_id__in=panels)
+
+
+def form_requests_visible_to(user: User) -> QuerySet[FormRequest]:
+    """Every request the user may open: as an administrator of its case, or at its agency."""
+    panels = panel_ids_where(user, *CASE_WORKERS)
+    scope = _agency_scope(user)
+    if not panels and scope is None:
+        return FormRequest.objects.none()
+    either = Q(case__panel_id__in=panels) if panels else Q(pk__in=[])
+    return FormRequest.objects.filter(either | scope if scope is not None else either)
+
+
+def may_see_outstanding(user: User) -> bool:
+    return bool(panel_ids_where(user, *CASE_WORKERS))
+
+
+def may_administer_request(user: User, form_request: FormRequest) -> bool:
+    return holds_role_in_panel(user, form_request.case.panel_id, *CASE_WORKERS)
+
+
+def is_at_the_agency(user: User, form_request: FormRequest) -> bool:
+    return any(m.of == form_request.agency_id for m in agency_roles(user))
+
+
+def may_complete_request(user: User, form_request: FormRequest) -> bool:
+    """The agency's to write: a member who sees it, while it is still with the agency and the
+    case is open. (Visibility is checked by the selector that fetched it.)"""
+    return (
+        is_at_the_agency(user, form_request)
+        and form_request.status in OUTSTANDING
+        and form_request.case.state != CaseState.CLOSED
+    )
+
+
+def may_reassign_request(user: User, form_request: FormRequest) -> bool:
+    """An agency lead gives a request to one of the agency's people (or to the agency)."""
+    return (
+        any(
+            m.of == form_request.agency_id and m.role == AgencyRole.LEAD for m in agency_roles(user)
+        )
+        and form_request.status in OUTSTANDING
+    )
+
+
+def may_return_request(user: User, form_request: FormRequest) -> bool:
+    return (
+        may_administer_request(user, form_request)
+        and form_request.status == RequestStatus.SUBMITTED
+        and form_request.case.state != CaseState.CLOSED
+    )
+
+
+def named_person(form_request: FormRequest) -> User | None:
+    """The person the request names, while they are an active member of its agency."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            agency_memberships__agency_id=form_request.agency_id,
+            pk__in=_grants(form_request.pk).values("user"),
+        )
+        .distinct()
+        .first()
+    )
+
+
+def agency_people(agency_id: int, *roles: str) -> QuerySet[User]:
+    """The agency's active members (in `roles`, if given), by name."""
+    members = AgencyMembership.objects.filter(agency_id=agency_id)
+    if roles:
+        members = members.filter(role__in=roles)
+    return User.objects.filter(is_active=True, pk__in=members.values("user")).order_by(
+        "full_name", "pk"
+    )

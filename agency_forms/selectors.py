@@ -1,8 +1,30 @@
 """Reads of the form definitions (the questions: no case data, open to every signed-in person)."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from agency_forms.models import FormDefinition, FormKind
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from agency_forms.models import (
+    OUTSTANDING,
+    FormAttachment,
+    FormDefinition,
+    FormKind,
+    FormRequest,
+    FormRequestUserObjectPermission,
+    RequestStatus,
+)
+from agency_forms.permissions import (
+    COMPLETE,
+    form_requests_administered_by,
+    form_requests_of_agencies,
+    form_requests_visible_to,
+)
+from core.working_days import due_in_words
 
 TYPE_LABELS = {
     "yes_no": "Yes, no, not known or not applicable, with notes",
@@ -73,3 +95,248 @@ def data_dictionary_rows() -> Iterator[list[object]]:
                 "yes" if question["identifying"] else "no",
                 question.get("prefill", ""),
             ]
+
+
+# --- Requests ------------------------------------------------------------------------------
+
+
+def _with_named(requests: QuerySet[FormRequest]) -> QuerySet[FormRequest]:
+    """Each request with the name of the person it names (one subquery, not one per row)."""
+    grants = FormRequestUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), permission__codename=COMPLETE
+    )
+    return requests.annotate(named_name=Subquery(grants.values("user__full_name")[:1]))
+
+
+def get_form_request_for_user(user: User, pk: int) -> FormRequest:
+    """One request the user may open, with what its pages show; 404 otherwise."""
+    found = (
+        _with_named(form_requests_visible_to(user))
+        .select_related(
+            "case", "case__panel", "case__sex", "case__place_of_death", "agency", "definition"
+        )
+        .annotate(reminders_sent=Count("reminders"))
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such request")
+    return found
+
+
+def attachments_of(form_request: FormRequest) -> list[FormAttachment]:
+    return list(
+        form_request.attachments.defer("content").select_related("uploaded_by").order_by("pk")
+    )
+
+
+def get_attachment_for_user(user: User, pk: int) -> FormAttachment:
+    found = (
+        FormAttachment.objects.filter(pk=pk, request__in=form_requests_visible_to(user))
+        .select_related("request")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such file")
+    return found
+
+
+MY_TABS = {
+    "to-complete": ("To complete", Q(status__in=OUTSTANDING)),
+    "submitted": ("Submitted", Q(status=RequestStatus.SUBMITTED)),
+    "all": ("All", Q()),
+}
+
+
+def my_requests(user: User, tab: str) -> QuerySet[FormRequest]:
+    """ "My requests": what the user's agencies were asked, soonest due first (submitted ones
+    newest first)."""
+    requests = form_requests_of_agencies(user).filter(MY_TABS[tab][1])
+    order = ["due_on", "pk"] if tab == "to-complete" else ["-due_on", "-pk"]
+    return (
+        _with_named(requests)
+        .select_related("case", "agency")
+        .only(
+            "pk",
+            "kind",
+            "status",
+            "due_on",
+            "sent_on",
+            "submitted_at",
+            "agency__name",
+            "case__number",
+            "case__family_name",
+            "case__given_names",
+            "case__date_of_birth",
+        )
+        .order_by(*order)
+    )
+
+
+def my_request_counts(user: User, today: date) -> dict[str, int]:
+    """To complete and overdue, for the agency user's home page (one query)."""
+    return form_requests_of_agencies(user).aggregate(
+        to_complete=Count("pk", filter=Q(status__in=OUTSTANDING)),
+        overdue=Count("pk", filter=Q(status__in=OUTSTANDING, due_on__lt=today)),
+    )
+
+
+def outstanding_requests(user: User, agency_id: int | None = None) -> QuerySet[FormRequest]:
+    """Every request still with an agency, across the user's cases, most overdue first."""
+    requests = form_requests_administered_by(user).filter(status__in=OUTSTANDING)
+    if agency_id:
+        requests = requests.filter(agency_id=agency_id)
+    return (
+        requests.select_related("case", "agency")
+        .annotate(reminders_sent=Count("reminders"))
+        .only("pk", "kind", "status", "due_on", "sent_on", "agency__name", "case__number")
+        .order_by("due_on", "pk")
+    )
+
+
+@dataclass
+class AgencyOutstanding:
+    agency_id: int
+    name: str
+    outstanding: int
+    overdue: int
+    oldest_due: date
+
+
+def outstanding_by_agency(user: User, today: date) -> list[AgencyOutstanding]:
+    rows = (
+        form_requests_administered_by(user)
+        .filter(status__in=OUTSTANDING)
+        .values("agency_id", "agency__name")
+        .annotate(
+            outstanding=Count("pk"),
+            overdue=Count("pk", filter=Q(due_on__lt=today)),
+            oldest_due=Min("due_on"),
+        )
+        .order_by("-overdue", "agency__name")
+    )
+    return [
+        AgencyOutstanding(
+            r["agency_id"], r["agency__name"], r["outstanding"], r["overdue"], r["oldest_due"]
+        )
+        for r in rows
+    ]
+
+
+def administrator_form_counts(user: User, today: date) -> dict:
+    """Requests outstanding and overdue across the administrator's cases, and the forms
+    submitted in the last 14 days (newest first), for the home page."""
+    administered = form_requests_administered_by(user)
+    counts = administered.aggregate(
+        outstanding=Count("pk", filter=Q(status__in=OUTSTANDING)),
+        overdue=Count("pk", filter=Q(status__in=OUTSTANDING, due_on__lt=today)),
+    )
+    since = timezone.now() - timedelta(days=14)
+    counts["submitted"] = list(
+        administered.filter(status=RequestStatus.SUBMITTED, submitted_at__gte=since)
+        .select_related("case", "agency")
+        .only("pk", "kind", "submitted_at", "agency__name", "case__number", "case_id")
+        .order_by("-submitted_at")[:10]
+    )
+    return counts
+
+
+def when_due(form_request: FormRequest, today: date) -> str:
+    """How long is left or how late it is, for a request still with the agency."""
+    return due_in_words(today, form_request.due_on) if form_request.is_with_agency else ""
+
+
+def prefill_facts(form_request: FormRequest) -> dict:
+    """What the case already knows, for the questions that say so: the agency never types
+    the child's details again. (The request's selector read the case with its labels.)"""
+    case = form_request.case
+    notification = (
+        case.notifications.exclude(address="")
+        .only("address", "postcode")
+        .order_by("received_at", "pk")
+        .first()
+    )
+    address = ""
+    if notification is not None:
+        address = ", ".join(p for p in (notification.address, notification.postcode) if p)
+    return {
+        "family_name": case.family_name,
+        "given_names": case.given_names,
+        "date_of_birth": case.date_of_birth,
+        "date_of_death": case.date_of_death,
+        "sex": case.sex.label,
+        "nhs_number": case.nhs_number,
+        "place_of_death": case.place_of_death.label,
+        "address": address,
+    }
+
+
+def section_states(form_request: FormRequest) -> list[tuple[dict, str]]:
+    """Each section with "Completed", "In progress" or "Not started", for the task list."""
+    answers = form_request.answers
+    states = []
+    for section in form_request.definition.sections:
+        questions = section["questions"]
+        answered = [q for q in questions if (answers.get(q["key"]) or {}).get("answer")]
+        needed = [q for q in questions if q["type"] in ("yes_no", "choice")]
+        needed_answered = [q for q in needed if q in answered]
+        if not answered:
+            state = "Not started"
+        elif len(needed_answered) == len(needed):
+            state = "Completed"
+        else:
+            state = "In progress"
+        states.append((section, state))
+    return states
+
+
+def answers_shown(form_request: FormRequest) -> list[tuple[dict, list[tuple[dict, str, str]]]]:
+    """Each section with (question, answer in words, details) as the version asked them."""
+    answers = form_request.answers
+    shown = []
+    for section in form_request.definition.sections:
+        rows = []
+        for question in section["questions"]:
+            stored = answers.get(question["key"]) or {}
+            rows.append(
+                (
+                    question,
+                    answer_in_words(question, stored.get("answer", "")),
+                    stored.get("notes", ""),
+                )
+            )
+        shown.append((section, rows))
+    return shown
+
+
+YES_NO_WORDS = {
+    "yes": "Yes",
+    "no": "No",
+    "not_known": "Not known",
+    "not_applicable": "Not applicable",
+}
+
+
+def answer_in_words(question: dict, answer: str) -> str:
+    if not answer:
+        return ""
+    if question["type"] == "yes_no":
+        return YES_NO_WORDS.get(answer, answer)
+    if question["type"] == "choice":
+        return next((o["label"] for o in question["options"] if o["value"] == answer), answer)
+    if question["type"] == "date":
+        try:
+            return date.fromisoformat(answer).strftime("%-d %B %Y")
+        except ValueError:
+            return answer
+    if question["type"] == "number":
+        return f"{answer} {question.get('unit', '')}".strip()
+    return answer
+
+
+def involved_agencies_of(case) -> list[int]:
+    """The panel's agencies the case's notifications name as involved."""
+    named = set()
+    for ids in case.notifications.values_list("involved_agencies", flat=True):
+        named.update(ids or [])
+    return sorted(named)

@@ -48,6 +48,7 @@ NOTIFIER = [
     "notifier_email",
     "notifier_phone",
     "notified_on",
+    "involved_agencies",
     "agencies_involved",
 ]
 TEXT_LIMIT = 5000  # characters in any one free-text answer
@@ -109,11 +110,13 @@ class NotificationForm(forms.ModelForm):
             "notifier_organisation": "Your organisation",
             "notifier_email": "Your email address",
             "notifier_phone": "Your phone number",
-            "agencies_involved": "Agencies known to be involved with the child or family",
+            "involved_agencies": "Agencies known to be involved with the child or family",
+            "agencies_involved": "Other agencies involved",
         }
         help_texts = {
             "time_of_death": "24-hour clock, for example 14:30",
             "other_children": "Names and ages, so that they can be kept safe",
+            "agencies_involved": "Any not in the list above, for example a school or a charity",
         }
         widgets = {
             "sex": forms.RadioSelect,
@@ -146,6 +149,14 @@ class NotificationForm(forms.ModelForm):
         self.section = section
         self.others = others or {}
         self.fields["area"].queryset = panel.areas.all()
+        if "involved_agencies" in self.fields:
+            self.fields["involved_agencies"] = forms.ModelMultipleChoiceField(
+                queryset=panel.agencies.filter(is_active=True).order_by("name"),
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                label=self.fields["involved_agencies"].label,
+                help_text="Select all that apply",
+            )
         self.fields["ward"].queryset = Ward.objects.filter(area__panel=panel).select_related("area")
         self.fields["ward"].label_from_instance = lambda w: f"{w.name} ({w.area.name})"
         self.fields["nhs_number_absent_reason"].choices = NhsNumberAbsence.choices
@@ -181,6 +192,9 @@ class NotificationForm(forms.ModelForm):
         """An error on a question of another page is that page's to show."""
         if name in self.fields:
             self.add_error(name, message)
+
+    def clean_involved_agencies(self) -> list[int]:
+        return sorted(agency.pk for agency in self.cleaned_data.get("involved_agencies") or [])
 
     def clean_nhs_number(self) -> str:
         value = normalise_nhs_number(self.cleaned_data.get("nhs_number") or "")
@@ -357,6 +371,14 @@ class TransferAcceptForm(ReasonForm):
     def __init__(self, *args, panel: Panel, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = panel.areas.all()
+        if "involved_agencies" in self.fields:
+            self.fields["involved_agencies"] = forms.ModelMultipleChoiceField(
+                queryset=panel.agencies.filter(is_active=True).order_by("name"),
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                label=self.fields["involved_agencies"].label,
+                help_text="Select all that apply",
+            )
 
 
 class CaseNoteForm(forms.ModelForm):
@@ -398,8 +420,14 @@ def _shown(notification: Notification, name: str) -> str:
         shown = getattr(notification, f"{name}_shown", None)
         return shown if shown is not None else str(getattr(notification, name))
     value = getattr(notification, name, None)
-    if value in (None, ""):
+    if value in (None, "", []):
         return "Not given"
+    if name == "involved_agencies":
+        from accounts.models import Agency
+
+        return ", ".join(
+            Agency.objects.filter(pk__in=value).order_by("name").values_list("name", flat=True)
+        )
     if field.choices:
         return str(getattr(notification, f"get_{name}_display")())
     if name == "nhs_number":

@@ -389,6 +389,9 @@ class Notification(models.Model):
     notifier_email = models.EmailField(blank=True)
     notifier_phone = models.CharField(max_length=30, blank=True)
     notified_on = models.DateField()
+    # The panel's agencies known to be involved (their ids: offered first when the case asks
+    # for reporting forms), and in words any others.
+    involved_agencies = models.JSONField(default=list, blank=True)
     agencies_involved = models.TextField(blank=True)
 
     history = HistoricalRecords(m2m_fields=[distinct_from])

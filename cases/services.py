@@ -441,6 +441,20 @@ def case_mark_ready_for_panel(*, case: Case, by: User) -> Case:
 
 
 @transaction.atomic
+def case_gather_information_again(*, case: Case, reason: str, by: User) -> Case:
+    """A case ready for panel needs more information after all (a form returned for
+    amendment): it goes back to information gathering, with the reason on its timeline."""
+    return _transition(
+        case,
+        allowed={CaseState.READY_FOR_PANEL},
+        to=CaseState.INFORMATION_GATHERING,
+        by=by,
+        kind=CaseEventKind.STATE_CHANGED,
+        detail=reason[:500],
+    )
+
+
+@transaction.atomic
 def case_schedule(*, case: Case, by: User) -> Case:
     return _transition(
         case,

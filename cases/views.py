@@ -823,7 +823,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notifications": [(n, notification_answers(n)) for n in notifications_of_case(case)],
             "events": case_timeline(case, request.user),
             "processes": case.related_processes.all() if case.has_processes else [],
-            "form_requests": _form_requests_of(case),
+            "form_requests": (form_requests := _form_requests_of(case)),
+            "all_information_in": _all_information_in([r for r, _ in form_requests]),
             "analysis": getattr(case, "analysis", None),
             "may_change": may_change_case(request.user, case),
             "action_form": CaseActionForm(),
@@ -834,22 +835,28 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _form_requests_of(case: Case) -> list[tuple[object, str]]:
     """The reporting forms asked of agencies (through the relation agency_forms adds), each
-    with how long is left or how late it is, in working days."""
-    from core.working_days import working_days_between
+    with how long is left or how late it is, in working days, and the reminders sent."""
+    from django.db.models import Count
+
+    from core.working_days import due_in_words
 
     today = timezone.localdate()
-    shown = []
-    for form_request in case.form_requests.select_related("agency"):
-        when = ""
-        if form_request.is_with_agency:
-            left = working_days_between(today, form_request.due_on)
-            when = (
-                f"{left} working day{'s' if left != 1 else ''} left"
-                if left >= 0
-                else f"{-left} working day{'s' if left != -1 else ''} overdue"
-            )
-        shown.append((form_request, when))
-    return shown
+    return [
+        (
+            form_request,
+            due_in_words(today, form_request.due_on) if form_request.is_with_agency else "",
+        )
+        for form_request in case.form_requests.select_related("agency").annotate(
+            reminders_sent=Count("reminders")
+        )
+    ]
+
+
+def _all_information_in(requests: list) -> bool:
+    """Every form still asked for is in (submitted or waived), as `case_information_check`
+    decides it: said on the page of a paused case too, which stays paused."""
+    counted = [r for r in requests if r.counts_for_readiness]
+    return bool(counted) and not any(r.is_with_agency for r in counted)
 
 
 @login_required

@@ -327,10 +327,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.sweep_case_exports",
         "schedule": env.float("CASE_EXPORT_SWEEP_SECONDS", default=60.0),
     },
+    # Reminders and escalations of reporting form requests, hourly: the scan is idempotent, so
+    # running it more often only catches up sooner after an outage.
+    "chase-form-requests": {
+        "task": "agency_forms.tasks.chase_form_requests",
+        "schedule": env.float("FORM_CHASE_SECONDS", default=3600.0),
+    },
 }
 # A spreadsheet of more cases than this is written by a worker, to download when ready.
 CASE_EXPORT_DIRECT_ROWS = env.int("CASE_EXPORT_DIRECT_ROWS", default=5000)
 CASE_EXPORT_KEEP_HOURS = env.int("CASE_EXPORT_KEEP_HOURS", default=24)
+# Files an agency attaches to its form (PDF, DOCX, PNG, JPEG), each at most this size.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The web server in front should refuse bodies a little over this (deploy/ has the setting).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Internationalisation -------------------------------------------------------------------

@@ -45,3 +45,13 @@ def working_days_between(start: date, end: date) -> int:
         day += timedelta(days=1)
         count += is_working_day(day)
     return count
+
+
+def due_in_words(today: date, due_on: date) -> str:
+    """ "3 working days left", "Due today" or "2 working days overdue"."""
+    left = working_days_between(today, due_on)
+    if left == 0:
+        return "Due today"
+    if left > 0:
+        return f"{left} working day{'s' if left != 1 else ''} left"
+    return f"{-left} working day{'s' if left != -1 else ''} overdue"

@@ -258,6 +258,105 @@ def load_demo_cases(panel: Panel, *, by: User) -> None:
             services.case_close(case=case, review_date=reviewed, by=by)
     for child in DEMO_TRIAGE:
         _demo_notification(panel, child, by=by, notifier="Demo Police")
+    load_demo_requests(panel, by=by)
+
+
+def demo_answer_form(form_request, by: User, sections: list[str] | None = None, **special):
+    """Answer every question of the sections (all of them by default) through the form's
+    save service, as an agency would: `special` gives answers by question key."""
+    from agency_forms.services import form_request_save
+
+    for section in form_request.definition.sections:
+        if sections is not None and section["key"] not in sections:
+            continue
+        answers = {}
+        for question in section["questions"]:
+            key = question["key"]
+            if key in special:
+                answers[key] = special[key]
+            elif question["type"] == "yes_no":
+                answers[key] = ("not_known", "")
+            elif question["type"] == "choice":
+                answers[key] = question["options"][-1]["value"]
+            elif question["type"] in ("text", "narrative"):
+                answers[key] = f"Answer to {key}"
+        form_request.refresh_from_db()
+        form_request = form_request_save(
+            form_request=form_request,
+            section_key=section["key"],
+            answers=answers,
+            version=form_request.version,
+            by=by,
+        )
+    return form_request
+
+
+def load_demo_requests(panel: Panel, *, by: User) -> None:
+    """Reporting form requests in every status, as the agencies and the administrator left
+    them: overdue with reminders sent, a draft, submitted, returned for amendment, waived,
+    and a paused case with all its information in."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from agency_forms import services
+    from agency_forms.chasing import form_requests_chase, working_days_before
+    from cases.models import Case
+    from core.working_days import add_working_days
+
+    admin = User.objects.get(email="administrator@cdop.example")
+    police_user = User.objects.get(email="police@cdop.example")
+    hospital_user = User.objects.get(email="hospital@cdop.example")
+    police = Agency.objects.get(name="Bedfordshire Police")
+    hospital = Agency.objects.get(name="Luton and Dunstable University Hospital")
+    bedford = Agency.objects.get(name="Bedford Hospital")
+    cases = {c.family_name: c for c in Case.objects.filter(panel=panel)}
+    today = timezone.localdate()
+
+    # Carrow: the police's forms went out 30 days ago and are overdue; the beat chased them
+    # on each step of the ladder. The hospital has a draft.
+    long_ago = today - timedelta(days=30)
+    sent = services.form_requests_send(
+        case=cases["Carrow"],
+        agencies=[police],
+        supplementary=["road_traffic_collision"],
+        by=admin,
+        sent_on=long_ago,
+    )
+    due = sent[0].due_on
+    for step in (working_days_before(due, 3), due, add_working_days(due, 5)):
+        if step <= today:
+            form_requests_chase(panel=panel, today=step)
+    [draft] = services.form_requests_send(
+        case=cases["Carrow"], agencies=[hospital], supplementary=[], by=admin
+    )
+    demo_answer_form(draft, hospital_user, sections=["A", "B"])
+
+    # Brook: the hospital submitted; the police's form came back for amendment; Bedford
+    # Hospital had no involvement, so its request was waived.
+    submitted, returned, waived = services.form_requests_send(
+        case=cases["Brook"], agencies=[hospital, police, bedford], supplementary=[], by=admin
+    )
+    for form_request, person in ((submitted, hospital_user), (returned, police_user)):
+        form_request = demo_answer_form(form_request, person)
+        services.form_request_submit(
+            form_request=form_request, version=form_request.version, by=person
+        )
+    returned.refresh_from_db()
+    services.form_request_return(
+        form_request=returned,
+        reason="Section E: please list the contacts in the last 12 months",
+        due_on=add_working_days(today, 5),
+        by=admin,
+    )
+    services.form_request_waive(form_request=waived, reason="No contact with the family", by=admin)
+
+    # Dunmore, paused for an inquest: the police's form is in, so all information is in.
+    [paused] = services.form_requests_send(
+        case=cases["Dunmore"], agencies=[police], supplementary=[], by=admin
+    )
+    paused = demo_answer_form(paused, police_user)
+    services.form_request_submit(form_request=paused, version=paused.version, by=police_user)
 
 
 # --- A synthetic history, for `import_cases` at scale (the benchmark and the suite) -------

@@ -17,12 +17,18 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
-    from accounts.permissions import may_manage_users
+    from accounts.permissions import agency_roles, may_manage_users
     from cases.permissions import may_record_notifications
 
     items = [("Home", reverse("home"))]
     if may_record_notifications(user):
-        items += [("Cases", reverse("cases:case_list")), ("Notifications", reverse("cases:triage"))]
+        items += [
+            ("Cases", reverse("cases:case_list")),
+            ("Notifications", reverse("cases:triage")),
+            ("Forms", reverse("agency_forms:outstanding")),
+        ]
+    if agency_roles(user):
+        items.append(("My requests", reverse("agency_forms:my_requests")))
     if may_manage_users(user):
         items += [
             ("Users", reverse("accounts:user_list")),

@@ -9,6 +9,8 @@ from django.views.decorators.http import require_safe
 
 from accounts.access_log import record_access
 from accounts.selectors import agency_roles_of, panel_roles_of, roles_of
+from agency_forms.models import FormRequest
+from agency_forms.selectors import administrator_form_counts, my_request_counts
 from cases.models import Case, CaseState
 from cases.permissions import cases_visible_to
 from cases.selectors import case_counts, triage_queue_for
@@ -33,6 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "is_member": "member" in panel_roles,
             "is_manager": "manager" in panel_roles,
             "is_agency_user": bool(agency_roles),
+            "my_requests": my_request_counts(user, timezone.localdate()) if agency_roles else None,
             "is_agency_lead": "lead" in agency_roles,
             "is_system_administrator": user.is_staff,
         },
@@ -58,7 +61,17 @@ def administrator_work(request: HttpRequest) -> dict:
             request, action=AccessAction.LIST, model=Case, object_ids=[c.pk for c in oldest]
         )
     counts = case_counts(user, today=today)
+    forms = administrator_form_counts(user, today)
+    if forms["submitted"]:
+        record_access(
+            request,
+            action=AccessAction.LIST,
+            model=FormRequest,
+            object_ids=[r.pk for r in forms["submitted"]],
+            detail="forms submitted lately",
+        )
     return {
+        "forms": forms,
         "waiting": waiting,
         "counts": [(label, counts.by_state[value], value) for value, label in CaseState.choices],
         "oldest": oldest,

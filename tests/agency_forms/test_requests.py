@@ -219,3 +219,36 @@ def test_cancelling_leaves_room_to_ask_again_and_another_panel_cannot_change_it(
     assert case.state == CaseState.INFORMATION_GATHERING  # nothing counted is left in
     _asked(admin_client, case, agencies[:1])
     assert FormRequest.objects.filter(case=case, status=RequestStatus.REQUESTED).count() == 1
+
+
+def test_the_agencies_the_notification_names_are_offered_first_and_chosen(
+    admin_client, panel, administrator, agencies
+):
+    _, trust = agencies
+    # The hospital comes second by name; named on the notification, it comes first.
+    case = make_case(panel, administrator, involved_agencies=[trust.pk])
+    page = admin_client.get(URL.format(case.pk)).content.decode()
+    assert "Luton and Dunstable Hospital (named on the notification)" in page
+    assert page.index("Luton and Dunstable Hospital") < page.index("Bedfordshire Police")
+    box = page.index(f'value="{trust.pk}"')
+    trust_box = page[box : page.index(">", box)]
+    assert "checked" in trust_box
+
+
+def test_the_notification_form_offers_the_panels_agencies_and_keeps_others_as_text(
+    admin_client, panel, agencies
+):
+    from tests.cases.factories import post_notification
+    from tests.cases.test_redis_down_and_robots import form_post
+
+    police, _ = agencies
+    data = form_post(panel, involved_agencies=[police.pk], agencies_involved="Luton Sixth Form")
+    _, response = post_notification(admin_client, "/notifications/new/", data)
+    assert response.status_code == 302
+    from cases.models import Notification
+
+    notification = Notification.objects.get(family_name=data["family_name"])
+    assert notification.involved_agencies == [police.pk]
+    assert notification.agencies_involved == "Luton Sixth Form"
+    page = admin_client.get(f"/notifications/{notification.pk}/").content.decode()
+    assert "Bedfordshire Police" in page

@@ -24,6 +24,7 @@ NOT_PAGES = {
     "cases:case_export_xlsx",
     "cases:case_export_download",
     "agency_forms:data_dictionary_csv",
+    "agency_forms:form_attachment",  # a file, always a download
     "account_logout",
     "mfa_download_recovery_codes",
 }

@@ -104,3 +104,21 @@ def test_it_has_cases_in_every_stage_and_notifications_to_triage(settings):
     load_demo()
     assert set(Case.objects.values_list("state", flat=True)) == set(CaseState.values)
     assert Notification.objects.filter(triage_status="new").count() == 2
+
+
+@pytest.mark.django_db
+def test_it_shows_reporting_form_requests_in_every_status_at_once(settings):
+    from agency_forms.models import FormReminder, FormRequest
+
+    settings.DEBUG = True
+    load_demo()
+    statuses = set(FormRequest.objects.values_list("status", flat=True))
+    assert statuses >= {"requested", "draft", "submitted", "returned", "waived"}
+    overdue = FormRequest.objects.filter(
+        case__family_name="Carrow", agency__name__contains="Police"
+    )
+    assert overdue.filter(reminders__isnull=False).exists()  # chased on its ladder
+    assert FormReminder.objects.filter(number__gte=2).exists()  # an overdue reminder
+    paused = Case.objects.get(family_name="Dunmore")
+    assert paused.state == CaseState.PAUSED  # all its information is in; it stays paused
+    assert not paused.form_requests.exclude(status="submitted").exists()

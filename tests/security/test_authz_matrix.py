@@ -28,6 +28,7 @@ from tests.security.world import (
     OTHER_ADMINISTRATOR,
     PASSWORD_ONLY,
     PERSONAS,
+    REASSIGNED_AGENCY_USER,
     SYSTEM_ADMINISTRATOR,
     TWO_PANEL_ADMINISTRATOR,
     build_world,
@@ -72,9 +73,11 @@ def admins_row(get, post, *, other_administrator, everyone_else=(404, 404), **pe
     return row(
         get,
         post,
-        **dict.fromkeys([*NOT_MANAGERS, SYSTEM_ADMINISTRATOR], everyone_else),
-        **{OTHER_ADMINISTRATOR: other_administrator},
-        **persona,
+        **{
+            **dict.fromkeys([*NOT_MANAGERS, SYSTEM_ADMINISTRATOR], everyone_else),
+            OTHER_ADMINISTRATOR: other_administrator,
+            **persona,
+        },
     )
 
 
@@ -92,6 +95,19 @@ def not_offered_row():
 # a signed-in person is sent there (a redirect within the sign-in pages).
 REAUTHENTICATE = SELF
 
+
+# Agency A's lead and the person the draft was given to see it; the person it was taken from
+# is told it does not exist (404).
+AT_AGENCY_A_200 = {
+    AGENCY_A_USER: (200, 405),
+    AGENCY_A_LEAD: (200, 405),
+    REASSIGNED_AGENCY_USER: (404, 405),
+}
+AGENCY_A_WRITES = {
+    AGENCY_A_USER: (200, 200),
+    AGENCY_A_LEAD: (200, 200),
+    REASSIGNED_AGENCY_USER: (404, 404),
+}
 
 EXPECTED = {
     "home": row(200, 405),
@@ -228,11 +244,63 @@ EXPECTED = {
     # the form again with its error).
     "agency_forms:form_requests_new": admins_row(200, 200, other_administrator=(404, 404)),
     "agency_forms:form_request_change": admins_row(200, 200, other_administrator=(404, 404)),
+    # The agency's side. "My requests" is open to everyone signed in (empty for most).
+    "agency_forms:my_requests": row(200, 405),
+    # The draft: its administrators and agency A's lead and named person see it; agency A's
+    # user it was taken from, agency B and everyone else are told it does not exist.
+    "agency_forms:form_request_detail": admins_row(
+        200, 405, other_administrator=(404, 405), everyone_else=(404, 405), **AT_AGENCY_A_200
+    ),
+    # Writing the draft: the agency's (an empty POST shows the section again); the
+    # administrators see it and may not write to it.
+    "agency_forms:form_request_section": admins_row(
+        403, 403, other_administrator=(404, 404), **AGENCY_A_WRITES
+    ),
+    "agency_forms:form_request_check": admins_row(
+        403, 403, other_administrator=(404, 404), **AGENCY_A_WRITES
+    ),
+    "agency_forms:form_attachment_new": admins_row(
+        403, 403, other_administrator=(404, 404), **AGENCY_A_WRITES
+    ),
+    # Giving the draft to someone: agency A's lead (an empty POST gives it to the agency).
+    "agency_forms:form_request_reassign": admins_row(
+        403,
+        403,
+        other_administrator=(404, 404),
+        **{
+            AGENCY_A_USER: (403, 403),
+            AGENCY_A_LEAD: (200, SELF),
+            REASSIGNED_AGENCY_USER: (404, 404),
+        },
+    ),
+    # The submitted SUDI form: its administrators return it; agency A sees it, may not.
+    "agency_forms:form_request_return": admins_row(
+        200,
+        200,
+        other_administrator=(404, 404),
+        **dict.fromkeys([AGENCY_A_USER, AGENCY_A_LEAD, REASSIGNED_AGENCY_USER], (403, 403)),
+    ),
+    # The draft's file: the agency's until the form is submitted.
+    "agency_forms:form_attachment": admins_row(
+        404, 405, other_administrator=(404, 405), everyone_else=(404, 405), **AT_AGENCY_A_200
+    ),
+    "agency_forms:form_attachment_remove": admins_row(
+        405,
+        403,
+        other_administrator=(405, 404),
+        everyone_else=(405, 404),
+        **dict.fromkeys([AGENCY_A_USER, AGENCY_A_LEAD], (405, SELF)),
+        **{REASSIGNED_AGENCY_USER: (405, 404)},
+    ),
+    "agency_forms:outstanding": admins_row(
+        200, 405, other_administrator=(200, 405), everyone_else=(404, 405)
+    ),
 }
 
 # GETs that show case data write one access-log row per list or record shown.
 LOGGED = {
-    "home": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},  # the oldest open cases (triage: a count)
+    # The oldest open cases (triage: a count) and BEDS's forms submitted lately.
+    "home": {ADMINISTRATOR: 2, OTHER_ADMINISTRATOR: 1},
     "cases:case_list": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},
     "cases:case_detail": {ADMINISTRATOR: 1},
     "cases:case_viewed_by": {ADMINISTRATOR: 1},
@@ -242,10 +310,46 @@ LOGGED = {
     "cases:triage": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},
     "cases:notification_detail": {ADMINISTRATOR: 1},
     "cases:transfer_detail": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},
+    # The draft is to complete; the person it was taken from has nothing to complete.
+    "agency_forms:my_requests": {AGENCY_A_USER: 1, AGENCY_A_LEAD: 1, REASSIGNED_AGENCY_USER: 0},
+    "agency_forms:form_request_detail": {
+        REASSIGNED_AGENCY_USER: 0,
+        ADMINISTRATOR: 1,
+        AGENCY_A_USER: 1,
+        AGENCY_A_LEAD: 1,
+    },
+    "agency_forms:form_request_section": {
+        REASSIGNED_AGENCY_USER: 0,
+        AGENCY_A_USER: 1,
+        AGENCY_A_LEAD: 1,
+    },
+    "agency_forms:form_request_check": {
+        REASSIGNED_AGENCY_USER: 0,
+        AGENCY_A_USER: 1,
+        AGENCY_A_LEAD: 1,
+    },
+    "agency_forms:form_attachment_new": {
+        REASSIGNED_AGENCY_USER: 0,
+        AGENCY_A_USER: 1,
+        AGENCY_A_LEAD: 1,
+    },
+    "agency_forms:form_request_reassign": {AGENCY_A_LEAD: 1},
+    "agency_forms:form_request_return": {ADMINISTRATOR: 1},
+    "agency_forms:form_attachment": {REASSIGNED_AGENCY_USER: 0, AGENCY_A_USER: 1, AGENCY_A_LEAD: 1},
+    "agency_forms:outstanding": {ADMINISTRATOR: 1},
 }
 # POSTs that export case data: the export's one event (a worker adds the cases it writes).
+AGENCY_A_POST_LOGGED = {AGENCY_A_USER: 1, AGENCY_A_LEAD: 1, REASSIGNED_AGENCY_USER: 0}
 LOGGED_BY_POST = {
     "cases:case_export_start": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},
+    # A form's pages shown again with an error (or, for a file's removal, before it) show
+    # the request: one event each.
+    "agency_forms:form_request_section": AGENCY_A_POST_LOGGED,
+    "agency_forms:form_request_check": AGENCY_A_POST_LOGGED,
+    "agency_forms:form_attachment_new": AGENCY_A_POST_LOGGED,
+    "agency_forms:form_attachment_remove": AGENCY_A_POST_LOGGED,
+    "agency_forms:form_request_reassign": {AGENCY_A_LEAD: 1},
+    "agency_forms:form_request_return": {ADMINISTRATOR: 1},
 }
 
 
@@ -322,8 +426,13 @@ def concrete_path(route: str, name: str | None, world) -> str:
         values["pk"] = world.transfer.pk
     if name in ("cases:case_export_status", "cases:case_export_download"):
         values["pk"] = world.case_export.pk
-    if name == "agency_forms:form_request_change":
+    if name and name.startswith("agency_forms:form_"):
         values["pk"] = world.form_request.pk
+        values["key"] = "A"
+    if name == "agency_forms:form_request_return":
+        values["pk"] = world.submitted_request.pk
+    if name in ("agency_forms:form_attachment", "agency_forms:form_attachment_remove"):
+        values["pk"] = world.attachment.pk
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(values[m.group(1)]), route)
     path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), path)
     return "/" + path.lstrip("^").rstrip("$").replace("^", "")
@@ -434,7 +543,8 @@ def run_cell(world, route: str, name: str | None, persona: str) -> list[str]:
                 problems.append(
                     f"POST {path} as {persona}: {outcome(response)}, expected {expected_post}"
                 )
-            expected_logged = LOGGED_BY_POST.get(row_key(route, name), {}).get(like, 0)
+            logs = LOGGED_BY_POST.get(row_key(route, name), {})
+            expected_logged = logs.get(persona, logs.get(like, 0))
             if AccessEvent.objects.count() - logged != expected_logged:
                 problems.append(
                     f"POST {path} as {persona}: wrote "
@@ -509,6 +619,7 @@ SECOND_PANEL_ROUTES = [
             "cases:related_",
             "cases:transfer_",
             "agency_forms:form_request",
+            "agency_forms:form_attachment",
         )
     )
     and ("<int:pk>" in route or "<int:case_pk>" in route)
@@ -545,6 +656,15 @@ class AnotherPanelsObjects(TestCase):
             supplementary=[],
             by=cls.world.people[OTHER_ADMINISTRATOR],
         )
+        from agency_forms.services import form_attachment_add
+
+        cls.mk_attachment = form_attachment_add(
+            form_request=cls.mk_request,
+            name="mk.pdf",
+            content=b"%PDF-1.4 MK's report",
+            description="",
+            by=cls.world.people[AGENCY_B_USER],
+        )
         cls.mk_note = case_note_add(
             case=cls.world.mk_case,
             kind="call",
@@ -560,8 +680,10 @@ class AnotherPanelsObjects(TestCase):
             pk = world.mk_notification.pk if "notification" in name else world.mk_case.pk
             if name.startswith("cases:case_export_"):
                 pk = self.mk_export.pk
-            if name == "agency_forms:form_request_change":
+            if name.startswith("agency_forms:form_"):
                 pk = self.mk_request.pk
+            if name in ("agency_forms:form_attachment", "agency_forms:form_attachment_remove"):
+                pk = self.mk_attachment.pk
             values = {
                 "pk": self.elsewhere.pk if "transfer" in name else pk,
                 "case_pk": world.mk_case.pk,
@@ -569,6 +691,7 @@ class AnotherPanelsObjects(TestCase):
                 "note_pk": self.mk_note.pk,
                 "section": "child",
                 "action": "gather",
+                "key": "A",
             }
             path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m, v=values: str(v[m.group(1)]), route)
             client = client_for(ADMINISTRATOR, world)

@@ -20,14 +20,21 @@ from accounts.services import (
     panel_membership_remove,
     user_create,
 )
-from agency_forms.models import FormRequest
-from agency_forms.services import form_requests_send
+from agency_forms.models import FormAttachment, FormRequest
+from agency_forms.services import (
+    form_attachment_add,
+    form_request_reassign,
+    form_request_save,
+    form_request_submit,
+    form_requests_send,
+)
 from cases.models import Case, CaseExport, CaseNote, Notification, Transfer
 from cases.services import case_note_add, transfer_offer
 from core.history import system_user
 from core.models import OutboxEmail
 from panels.models import Panel
 from panels.services import panel_setup
+from tests.agency_forms.factories import answer_everything
 from tests.cases.factories import make_case, make_notification
 
 PASSWORD = "a-long-test-password-42"
@@ -52,6 +59,7 @@ MOVED_ADMINISTRATOR = "moved_administrator"  # was BEDS's administrator, moved t
 DEMOTED_ADMINISTRATOR = "demoted_administrator"  # was BEDS's administrator, now a member
 ROLES_REMOVED = "roles_removed"  # was BEDS's administrator, every role removed
 SELF_GRANTING_SYSADMIN = "self_granting_sysadmin"  # tried to make themselves an administrator
+REASSIGNED_AGENCY_USER = "reassigned_agency_user"  # of agency A: was given the form, then not
 
 LIKE = {
     TWO_PANEL_ADMINISTRATOR: ADMINISTRATOR,
@@ -59,6 +67,7 @@ LIKE = {
     DEMOTED_ADMINISTRATOR: MEMBER,
     ROLES_REMOVED: MEMBER,
     SELF_GRANTING_SYSADMIN: SYSTEM_ADMINISTRATOR,
+    REASSIGNED_AGENCY_USER: AGENCY_A_USER,
 }
 
 PERSONAS = [
@@ -84,7 +93,10 @@ class World:
     beds_email: OutboxEmail  # telling BEDS's administrator of a role given in BEDS
     note: CaseNote  # written by BEDS's administrator on the case
     case_export: CaseExport  # a spreadsheet of BEDS's cases, written for its administrator
-    form_request: FormRequest  # agency A asked for the reporting form on a second BEDS case
+    form_request: FormRequest  # agency A's reporting form on a second BEDS case: a draft
+    # given by the lead to REASSIGNED_AGENCY_USER, then to AGENCY_A_USER, with a file attached
+    submitted_request: FormRequest  # agency A's SUDI form on the same case, submitted
+    attachment: FormAttachment  # on the draft
 
 
 def build_world() -> World:
@@ -128,6 +140,7 @@ def build_world() -> World:
         MOVED_ADMINISTRATOR: person(MOVED_ADMINISTRATOR),
         DEMOTED_ADMINISTRATOR: person(DEMOTED_ADMINISTRATOR),
         ROLES_REMOVED: person(ROLES_REMOVED),
+        REASSIGNED_AGENCY_USER: person(REASSIGNED_AGENCY_USER),
     }
     for persona, role in [
         (ADMINISTRATOR, PanelRole.ADMINISTRATOR),
@@ -149,6 +162,9 @@ def build_world() -> World:
     )
     agency_membership_add(
         user=people[AGENCY_B_USER], agency=agency_b, role=AgencyRole.USER, by=system
+    )
+    agency_membership_add(
+        user=people[REASSIGNED_AGENCY_USER], agency=agency_a, role=AgencyRole.USER, by=system
     )
     # The people whose roles changed, changed as the user pages change them (the services).
     granter = people[SYSTEM_ADMINISTRATOR]
@@ -197,11 +213,37 @@ def build_world() -> World:
         notification=offered, to_panel=beds, reason="Lived in Luton", by=people[OTHER_ADMINISTRATOR]
     )
     asked = make_case(beds, system, family_name="Asked")
-    [form_request] = form_requests_send(
-        case=asked, agencies=[agency_a], supplementary=[], by=people[ADMINISTRATOR]
+    form_request, submitted_request = form_requests_send(
+        case=asked, agencies=[agency_a], supplementary=["sudi"], by=people[ADMINISTRATOR]
+    )
+    lead = people[AGENCY_A_LEAD]
+    for person_given in (REASSIGNED_AGENCY_USER, AGENCY_A_USER):
+        form_request = form_request_reassign(
+            form_request=form_request, to=people[person_given], by=lead
+        )
+    answer_everything(submitted_request, people[AGENCY_A_USER])
+    submitted_request.refresh_from_db()
+    submitted_request = form_request_submit(
+        form_request=submitted_request, version=submitted_request.version, by=lead
+    )
+    form_request = form_request_save(
+        form_request=form_request,
+        section_key="A",
+        answers={"a_family_name": "Asked"},
+        version=form_request.version,
+        by=people[AGENCY_A_USER],
+    )
+    attachment = form_attachment_add(
+        form_request=form_request,
+        name="report.pdf",
+        content=b"%PDF-1.4 our report",
+        description="",
+        by=people[AGENCY_A_USER],
     )
     return World(
         form_request=form_request,
+        submitted_request=submitted_request,
+        attachment=attachment,
         case_export=written_export(people[ADMINISTRATOR]),
         beds=beds,
         mk=mk,

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.core.management.base import BaseCommand, CommandError
 
+from agency_forms.chasing import form_requests_chase
 from core import outbox
 from core.history import acting_as_system
 from panels.models import Panel
@@ -31,8 +32,13 @@ def send_outbox(*, panel: Panel | None, dry_run: bool) -> JobResult:
     )
 
 
+def chase_form_requests(*, panel: Panel | None, dry_run: bool) -> JobResult:
+    result = form_requests_chase(panel=panel, dry_run=dry_run)
+    return JobResult(lines=result.lines, already_sent=result.already_sent)
+
+
 # Each job is the same service Celery beat runs.
-JOBS = {"send_outbox": send_outbox}
+JOBS = {"chase_form_requests": chase_form_requests, "send_outbox": send_outbox}
 
 
 class Command(BaseCommand):
