@@ -237,6 +237,8 @@ class CaseEventKind(models.TextChoices):
     TRANSFER_WITHDRAWN = "transfer_withdrawn", "Transfer offer withdrawn"
     TRANSFER_DECLINED = "transfer_declined", "Transfer declined"
     TRANSFERRED = "transferred", "Transferred to another panel"
+    RAPID_RESPONSE_OPENED = "rapid_response_opened", "Rapid response started"
+    RAPID_RESPONSE_CLOSED = "rapid_response_closed", "Rapid response closed"
 
 
 class CaseEvent(models.Model):

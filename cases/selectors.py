@@ -271,7 +271,7 @@ def get_case_page_for_user(user: User, pk: int) -> Case:
     case = Case._meta.db_table
     return get_object_or_404(
         cases_visible_to(user)
-        .select_related("analysis__primary_category")
+        .select_related("analysis__primary_category", "rapid_response_episode")
         .annotate(
             area_name=_looked_up(Area, case, "area_id", "name"),
             ward_name=_looked_up(Ward, case, "ward_id", "name"),

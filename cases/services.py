@@ -72,6 +72,11 @@ def _event(
     return event
 
 
+def case_record_event(*, case: Case, kind: CaseEventKind, detail: str, by: User) -> CaseEvent:
+    """A line on the case's timeline written by an app above the case (a rapid response)."""
+    return _event(case, kind=kind, by=by, detail=detail)
+
+
 def _notification_event(
     notification: Notification, *, kind: NotificationEventKind, by: User, detail: str = ""
 ) -> NotificationEvent:

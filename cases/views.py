@@ -826,6 +826,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form_requests": (form_requests := _form_requests_of(case)),
             "all_information_in": _all_information_in([r for r, _ in form_requests]),
             "analysis": getattr(case, "analysis", None),
+            # The rapid response runs beside the case (the relation its app adds).
+            "episode": (episode := getattr(case, "rapid_response_episode", None)),
+            "episode_actions": list(episode.actions.select_related("owner")) if episode else [],
             "may_change": may_change_case(request.user, case),
             "action_form": CaseActionForm(),
             "offer": open_offer_of(case=case) if case.has_open_offer else None,

@@ -333,6 +333,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "agency_forms.tasks.chase_form_requests",
         "schedule": env.float("FORM_CHASE_SECONDS", default=3600.0),
     },
+    # Unexpected deaths whose planning discussion was missed: hourly, each flagged once.
+    "rapid-response-clock": {
+        "task": "rapid_response.tasks.rapid_response_clock",
+        "schedule": env.float("RAPID_RESPONSE_CLOCK_SECONDS", default=3600.0),
+    },
 }
 # A spreadsheet of more cases than this is written by a worker, to download when ready.
 CASE_EXPORT_DIRECT_ROWS = env.int("CASE_EXPORT_DIRECT_ROWS", default=5000)

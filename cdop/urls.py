@@ -22,5 +22,6 @@ urlpatterns = [
     path("manage/", include("accounts.urls")),
     path("", include("cases.urls")),
     path("", include("agency_forms.urls")),
+    path("", include("rapid_response.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -259,6 +259,69 @@ def load_demo_cases(panel: Panel, *, by: User) -> None:
     for child in DEMO_TRIAGE:
         _demo_notification(panel, child, by=by, notifier="Demo Police")
     load_demo_requests(panel, by=by)
+    load_demo_rapid_response(panel, by=by)
+
+
+def load_demo_rapid_response(panel: Panel, *, by: User) -> None:
+    """A rapid response in progress for Carrow (planning held, the visit recorded, open
+    actions for the police), and the clock run: the unexpected deaths with no planning
+    discussion are flagged on the administrator's dashboard."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from cases.models import Case
+    from rapid_response import services
+    from rapid_response.clock import rapid_response_clock
+    from rapid_response.models import RapidResponseCriterion, StageKind, TeamRole
+
+    admin = User.objects.get(email="administrator@cdop.example")
+    police_user = User.objects.get(email="police@cdop.example")
+    case = Case.objects.get(panel=panel, family_name="Carrow")
+    started = timezone.make_aware(datetime.combine(case.date_notified, time(9, 30)))
+    episode = services.episode_open(
+        case=case,
+        criteria=list(RapidResponseCriterion.objects.filter(code="external_causes")),
+        started_at=started,
+        summary="Synthetic demonstration: a child struck by a car near home.",
+        by=admin,
+    )
+    services.team_member_add(episode=episode, role=TeamRole.POLICE, user=police_user, by=admin)
+    services.team_member_add(
+        episode=episode,
+        role=TeamRole.LEAD_HEALTH,
+        name="Dr Demo Paediatrician",
+        organisation="Luton and Dunstable University Hospital",
+        contact="01582 000000",
+        by=admin,
+    )
+    services.stage_record(
+        episode=episode,
+        kind=StageKind.PLANNING,
+        held_at=started + timedelta(hours=3),
+        attendees="Dr Demo Paediatrician, Pat Police, duty social worker",
+        notes="Synthetic demonstration notes.",
+        decisions="Scene visit with the police; check the siblings' school.",
+        by=admin,
+    )
+    services.stage_record(
+        episode=episode,
+        kind=StageKind.VISIT,
+        held_at=started + timedelta(days=1),
+        attendees="Pat Police, Dr Demo Paediatrician",
+        notes="Synthetic demonstration notes.",
+        decisions="",
+        by=police_user,
+    )
+    today = timezone.localdate()
+    for description, due in (
+        ("Share the collision report with the panel", today + timedelta(days=7)),
+        ("Confirm the siblings' school has been told", today - timedelta(days=2)),
+    ):
+        services.action_add(
+            episode=episode, description=description, owner=police_user, due_on=due, by=admin
+        )
+    rapid_response_clock(panel=panel)
 
 
 def demo_answer_form(form_request, by: User, sections: list[str] | None = None, **special):

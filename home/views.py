@@ -15,6 +15,9 @@ from cases.models import Case, CaseState
 from cases.permissions import cases_visible_to
 from cases.selectors import case_counts, triage_queue_for
 from core.models import AccessAction
+from rapid_response.clock import cases_missing_planning
+from rapid_response.models import RapidResponseEpisode
+from rapid_response.selectors import my_actions, my_episodes
 
 
 @login_required
@@ -24,11 +27,22 @@ def home(request: HttpRequest) -> HttpResponse:
     panel_roles = panel_roles_of(user)
     agency_roles = agency_roles_of(user)
     work = administrator_work(request) if "administrator" in panel_roles else None
+    episodes = my_episodes(user) if user.is_active and not user.is_staff else []
+    if episodes:
+        record_access(
+            request,
+            action=AccessAction.LIST,
+            model=RapidResponseEpisode,
+            object_ids=[e.pk for e in episodes],
+            detail="rapid responses of the user's teams",
+        )
     return render(
         request,
         "home/home.html",
         {
             "work": work,
+            "episodes": episodes,
+            "actions": my_actions(user) if episodes or work else [],
             "roles": roles_of(user),
             "is_administrator": "administrator" in panel_roles,
             "is_chair": "chair" in panel_roles,
@@ -70,7 +84,9 @@ def administrator_work(request: HttpRequest) -> dict:
             object_ids=[r.pk for r in forms["submitted"]],
             detail="forms submitted lately",
         )
+    missed = cases_missing_planning(cases_visible_to(user), today)
     return {
+        "planning_missed": [m for m in missed if m["planning_at"] is None],
         "forms": forms,
         "waiting": waiting,
         "counts": [(label, counts.by_state[value], value) for value, label in CaseState.choices],

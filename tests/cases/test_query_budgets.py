@@ -261,8 +261,10 @@ def test_who_has_viewed_a_case_does_as_many_queries_with_50_readers_as_with_1(
 # number waiting for triage; the oldest open cases and their entry in the access log; the
 # open cases by stage with the number at risk, and the closed ones (capped); the reporting
 # forms outstanding and overdue (one aggregate) and the forms submitted lately (with their
-# entry in the access log when there are some).
-HOME_QUERIES = 13
+# entry in the access log when there are some); the unexpected deaths whose rapid response
+# planning discussion was missed; the rapid responses whose team names the user, and the
+# user's open actions.
+HOME_QUERIES = 16
 
 
 @databases

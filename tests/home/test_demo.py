@@ -122,3 +122,17 @@ def test_it_shows_reporting_form_requests_in_every_status_at_once(settings):
     paused = Case.objects.get(family_name="Dunmore")
     assert paused.state == CaseState.PAUSED  # all its information is in; it stays paused
     assert not paused.form_requests.exclude(status="submitted").exists()
+
+
+@pytest.mark.django_db
+def test_it_shows_a_rapid_response_in_progress_with_open_actions_and_a_missed_clock(settings):
+    from rapid_response.models import EpisodeAction, PlanningMissed, RapidResponseEpisode
+
+    settings.DEBUG = True
+    load_demo()
+    episode = RapidResponseEpisode.objects.get(case__family_name="Carrow")
+    assert episode.status == "open"
+    assert episode.stages.count() == 2
+    assert EpisodeAction.objects.filter(episode=episode, done_at__isnull=True).count() == 2
+    assert PlanningMissed.objects.filter(case__family_name="Ashdown").exists()
+    assert not PlanningMissed.objects.filter(case__family_name="Carrow").exists()

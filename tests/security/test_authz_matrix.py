@@ -109,6 +109,9 @@ AGENCY_A_WRITES = {
     REASSIGNED_AGENCY_USER: (404, 404),
 }
 
+ON_TEAM_200 = {AGENCY_A_USER: (200, 405), REASSIGNED_AGENCY_USER: (404, 405)}
+OFF_TEAM = {REASSIGNED_AGENCY_USER: (404, 404)}
+
 EXPECTED = {
     "home": row(200, 405),
     "healthz": public_row(200, 405),
@@ -292,15 +295,49 @@ EXPECTED = {
         **dict.fromkeys([AGENCY_A_USER, AGENCY_A_LEAD], (405, SELF)),
         **{REASSIGNED_AGENCY_USER: (405, 404)},
     ),
+    # Rapid response on BEDS's case: its administrators, and agency A's user on the team; agency
+    # A's other user (off the team) and everyone else are told it does not exist.
+    "rapid_response:episode_open": admins_row(200, 200, other_administrator=(404, 404)),
+    "rapid_response:episode_detail": admins_row(
+        200, 405, other_administrator=(404, 405), everyone_else=(404, 405), **ON_TEAM_200
+    ),
+    "rapid_response:episode_team": admins_row(
+        200, 200, other_administrator=(404, 404), **{AGENCY_A_USER: (403, 403), **OFF_TEAM}
+    ),
+    "rapid_response:team_member_remove": admins_row(
+        405,
+        SELF,
+        other_administrator=(405, 404),
+        everyone_else=(405, 404),
+        **{AGENCY_A_USER: (405, 403), REASSIGNED_AGENCY_USER: (405, 404)},
+    ),
+    "rapid_response:stage_record": admins_row(
+        200, 200, other_administrator=(404, 404), **{AGENCY_A_USER: (200, 200), **OFF_TEAM}
+    ),
+    "rapid_response:action_new": admins_row(
+        200, 200, other_administrator=(404, 404), **{AGENCY_A_USER: (200, 200), **OFF_TEAM}
+    ),
+    "rapid_response:action_done": admins_row(
+        405,
+        SELF,
+        other_administrator=(405, 404),
+        everyone_else=(405, 404),
+        **{AGENCY_A_USER: (405, SELF), REASSIGNED_AGENCY_USER: (405, 404)},
+    ),
+    "rapid_response:episode_close": admins_row(
+        200, 200, other_administrator=(404, 404), **{AGENCY_A_USER: (403, 403), **OFF_TEAM}
+    ),
     "agency_forms:outstanding": admins_row(
         200, 405, other_administrator=(200, 405), everyone_else=(404, 405)
     ),
 }
 
 # GETs that show case data write one access-log row per list or record shown.
+ON_TEAM_LOGGED = {ADMINISTRATOR: 1, AGENCY_A_USER: 1, REASSIGNED_AGENCY_USER: 0}
 LOGGED = {
-    # The oldest open cases (triage: a count) and BEDS's forms submitted lately.
-    "home": {ADMINISTRATOR: 2, OTHER_ADMINISTRATOR: 1},
+    # The oldest open cases (triage: a count) and BEDS's forms submitted lately; the rapid
+    # responses of agency A's user's team.
+    "home": {ADMINISTRATOR: 2, OTHER_ADMINISTRATOR: 1, AGENCY_A_USER: 1, REASSIGNED_AGENCY_USER: 0},
     "cases:case_list": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},
     "cases:case_detail": {ADMINISTRATOR: 1},
     "cases:case_viewed_by": {ADMINISTRATOR: 1},
@@ -337,6 +374,15 @@ LOGGED = {
     "agency_forms:form_request_return": {ADMINISTRATOR: 1},
     "agency_forms:form_attachment": {REASSIGNED_AGENCY_USER: 0, AGENCY_A_USER: 1, AGENCY_A_LEAD: 1},
     "agency_forms:outstanding": {ADMINISTRATOR: 1},
+    "rapid_response:episode_detail": {
+        ADMINISTRATOR: 1,
+        AGENCY_A_USER: 1,
+        REASSIGNED_AGENCY_USER: 0,
+    },
+    "rapid_response:episode_team": {ADMINISTRATOR: 1},
+    "rapid_response:stage_record": ON_TEAM_LOGGED,
+    "rapid_response:action_new": ON_TEAM_LOGGED,
+    "rapid_response:episode_close": {ADMINISTRATOR: 1},
 }
 # POSTs that export case data: the export's one event (a worker adds the cases it writes).
 AGENCY_A_POST_LOGGED = {AGENCY_A_USER: 1, AGENCY_A_LEAD: 1, REASSIGNED_AGENCY_USER: 0}
@@ -350,6 +396,10 @@ LOGGED_BY_POST = {
     "agency_forms:form_attachment_remove": AGENCY_A_POST_LOGGED,
     "agency_forms:form_request_reassign": {AGENCY_A_LEAD: 1},
     "agency_forms:form_request_return": {ADMINISTRATOR: 1},
+    "rapid_response:episode_team": {ADMINISTRATOR: 1},
+    "rapid_response:stage_record": ON_TEAM_LOGGED,
+    "rapid_response:action_new": ON_TEAM_LOGGED,
+    "rapid_response:episode_close": {ADMINISTRATOR: 1},
 }
 
 
@@ -433,6 +483,13 @@ def concrete_path(route: str, name: str | None, world) -> str:
         values["pk"] = world.submitted_request.pk
     if name in ("agency_forms:form_attachment", "agency_forms:form_attachment_remove"):
         values["pk"] = world.attachment.pk
+    if name and name.startswith("rapid_response:"):
+        values["pk"] = world.episode.pk
+        values["kind"] = "planning"
+    if name == "rapid_response:team_member_remove":
+        values["pk"] = world.outside_member.pk
+    if name == "rapid_response:action_done":
+        values["pk"] = world.action.pk
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(values[m.group(1)]), route)
     path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), path)
     return "/" + path.lstrip("^").rstrip("$").replace("^", "")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.models import Agency, AgencyMembership, AgencyRole, AgencyType, PanelRole, User
 from accounts.services import (
@@ -34,6 +35,14 @@ from core.history import system_user
 from core.models import OutboxEmail
 from panels.models import Panel
 from panels.services import panel_setup
+from rapid_response.models import (
+    EpisodeAction,
+    RapidResponseCriterion,
+    RapidResponseEpisode,
+    TeamMember,
+    TeamRole,
+)
+from rapid_response.services import action_add, episode_open, team_member_add
 from tests.agency_forms.factories import answer_everything
 from tests.cases.factories import make_case, make_notification
 
@@ -97,6 +106,9 @@ class World:
     # given by the lead to REASSIGNED_AGENCY_USER, then to AGENCY_A_USER, with a file attached
     submitted_request: FormRequest  # agency A's SUDI form on the same case, submitted
     attachment: FormAttachment  # on the draft
+    episode: RapidResponseEpisode  # on the BEDS case: agency A's user is on its team
+    outside_member: TeamMember  # a named outside person on the episode's team
+    action: EpisodeAction  # owned by agency A's user
 
 
 def build_world() -> World:
@@ -240,7 +252,29 @@ def build_world() -> World:
         description="",
         by=people[AGENCY_A_USER],
     )
+    episode = episode_open(
+        case=case,
+        criteria=list(RapidResponseCriterion.objects.all()[:1]),
+        started_at=timezone.now(),
+        by=people[ADMINISTRATOR],
+    )
+    team_member_add(
+        episode=episode, role=TeamRole.POLICE, user=people[AGENCY_A_USER], by=people[ADMINISTRATOR]
+    )
+    outside = team_member_add(
+        episode=episode, role=TeamRole.OTHER, name="Dr Outside", by=people[ADMINISTRATOR]
+    )
+    action = action_add(
+        episode=episode,
+        description="Check the siblings' school",
+        owner=people[AGENCY_A_USER],
+        due_on=timezone.localdate(),
+        by=people[ADMINISTRATOR],
+    )
     return World(
+        episode=episode,
+        outside_member=outside,
+        action=action,
         form_request=form_request,
         submitted_request=submitted_request,
         attachment=attachment,

@@ -37,8 +37,19 @@ def chase_form_requests(*, panel: Panel | None, dry_run: bool) -> JobResult:
     return JobResult(lines=result.lines, already_sent=result.already_sent)
 
 
+def rapid_response_clock(*, panel: Panel | None, dry_run: bool) -> JobResult:
+    from rapid_response.clock import rapid_response_clock as scan
+
+    result = scan(panel=panel, dry_run=dry_run)
+    return JobResult(lines=result.lines, already_sent=result.already_sent)
+
+
 # Each job is the same service Celery beat runs.
-JOBS = {"chase_form_requests": chase_form_requests, "send_outbox": send_outbox}
+JOBS = {
+    "chase_form_requests": chase_form_requests,
+    "rapid_response_clock": rapid_response_clock,
+    "send_outbox": send_outbox,
+}
 
 
 class Command(BaseCommand):
