@@ -6,6 +6,7 @@ never changes, so an answer stored with the version it answered always renders a
 """
 
 from django.db import models
+from django.db.models import F
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
@@ -119,6 +120,12 @@ class FormRequest(models.Model):
                 fields=["status", "due_on"],
                 condition=models.Q(status__in=OUTSTANDING),
                 name="form_request_outstanding_idx",
+            ),
+            # "Forms submitted in the last 14 days" on the administrator's home page.
+            models.Index(
+                F("submitted_at").desc(),
+                condition=models.Q(status=RequestStatus.SUBMITTED),
+                name="form_request_submitted_idx",
             ),
         ]
         permissions = [("complete_formrequest", "Complete this reporting form request")]

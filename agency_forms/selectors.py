@@ -173,19 +173,30 @@ def my_requests(user: User, tab: str) -> QuerySet[FormRequest]:
     )
 
 
+def my_requests_counted(user: User, tab: str) -> QuerySet[FormRequest]:
+    """The rows of "My requests" alone, for its count."""
+    return form_requests_of_agencies(user).filter(MY_TABS[tab][1])
+
+
 def my_request_counts(user: User, today: date) -> dict[str, int]:
     """To complete and overdue, for the agency user's home page (one query)."""
-    return form_requests_of_agencies(user).aggregate(
-        to_complete=Count("pk", filter=Q(status__in=OUTSTANDING)),
-        overdue=Count("pk", filter=Q(status__in=OUTSTANDING, due_on__lt=today)),
+    return (
+        form_requests_of_agencies(user)
+        .filter(status__in=OUTSTANDING)
+        .aggregate(to_complete=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
     )
 
 
-def outstanding_requests(user: User, agency_id: int | None = None) -> QuerySet[FormRequest]:
-    """Every request still with an agency, across the user's cases, most overdue first."""
+def outstanding_requests(
+    user: User, agency_id: int | None = None, *, counted: bool = False
+) -> QuerySet[FormRequest]:
+    """Every request still with an agency, across the user's cases, most overdue first
+    (`counted`: the rows alone, for the page's count)."""
     requests = form_requests_administered_by(user).filter(status__in=OUTSTANDING)
     if agency_id:
         requests = requests.filter(agency_id=agency_id)
+    if counted:
+        return requests
     return (
         requests.select_related("case", "agency")
         .annotate(reminders_sent=Count("reminders"))
@@ -227,9 +238,9 @@ def administrator_form_counts(user: User, today: date) -> dict:
     """Requests outstanding and overdue across the administrator's cases, and the forms
     submitted in the last 14 days (newest first), for the home page."""
     administered = form_requests_administered_by(user)
-    counts = administered.aggregate(
-        outstanding=Count("pk", filter=Q(status__in=OUTSTANDING)),
-        overdue=Count("pk", filter=Q(status__in=OUTSTANDING, due_on__lt=today)),
+    # Read from the index of the requests still outstanding, not the whole history.
+    counts = administered.filter(status__in=OUTSTANDING).aggregate(
+        outstanding=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
     )
     since = timezone.now() - timedelta(days=14)
     counts["submitted"] = list(

@@ -46,6 +46,7 @@ from agency_forms.selectors import (
     get_form_request_for_user,
     involved_agencies_of,
     my_requests,
+    my_requests_counted,
     outstanding_by_agency,
     outstanding_requests,
     prefill_facts,
@@ -172,9 +173,9 @@ def my_requests_list(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("show", "to-complete")
     if tab not in MY_TABS:
         tab = "to-complete"
-    page = CappedPaginator(my_requests(request.user, tab), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = CappedPaginator(
+        my_requests(request.user, tab), PAGE_SIZE, counted=my_requests_counted(request.user, tab)
+    ).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [(r, when_due(r, today)) for r in page.object_list]
     if rows:
@@ -484,9 +485,11 @@ def outstanding(request: HttpRequest) -> HttpResponse:
     agencies = outstanding_by_agency(request.user, today)
     chosen = request.GET.get("agency", "")
     agency_id = int(chosen) if chosen.isdigit() else None
-    page = CappedPaginator(outstanding_requests(request.user, agency_id), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = CappedPaginator(
+        outstanding_requests(request.user, agency_id),
+        PAGE_SIZE,
+        counted=outstanding_requests(request.user, agency_id, counted=True),
+    ).get_page(request.GET.get("page"))
     rows = [(r, when_due(r, today)) for r in page.object_list]
     if rows:
         record_access(

@@ -168,6 +168,8 @@ class Case(models.Model):
     date_notified = models.DateField()
     place_of_death = models.ForeignKey(PlaceOfDeath, on_delete=models.PROTECT, db_index=False)
     death_type = models.CharField(max_length=20, choices=DeathType.choices)
+    # Imported history's own record; a case handled here has its rapid response episode instead
+    # (`rapid_response_episode`, the relation that app adds), and nothing copies one into the other.
     rapid_response_held = models.BooleanField(null=True, blank=True)
 
     key_worker = models.ForeignKey(

@@ -208,14 +208,17 @@ class CappedPaginator(Paginator):
     narrower search. A count or an OFFSET through a whole national history costs as much as
     the rows it passes over; a person reads the first thousand at most."""
 
-    def __init__(self, object_list, per_page, *, cap: int = 1000):
+    def __init__(self, object_list, per_page, *, cap: int = 1000, counted=None):
+        """`counted`: the same rows without what only the page shows (labels, counts of
+        related rows), so that counting does not compute them for a thousand rows."""
         super().__init__(object_list, per_page)
         self.cap = cap
+        self.counted = object_list if counted is None else counted
 
     @cached_property
     def seen(self) -> int:
         # In no order: the count stops at the cap's first rows found, whichever they are.
-        return self.object_list.order_by()[: self.cap + 1].count()
+        return self.counted.order_by()[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:

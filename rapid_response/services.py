@@ -61,7 +61,7 @@ def episode_open(
     case_record_event(
         case=case,
         kind=CaseEventKind.RAPID_RESPONSE_OPENED,
-        detail="; ".join(c.label for c in criteria),
+        detail="; ".join(c.label for c in criteria) + (f". {summary.strip()}" if summary else ""),
         by=by,
     )
     return episode

@@ -1,14 +1,21 @@
-"""`make bench`: the national-scale figures (issue 9), measured side by side in one run.
+"""`make bench`: the national-scale figures (issues 9 and 10), measured side by side in one run.
 
 In a throw-away PostgreSQL database (dropped at the end) and a spare Redis database, with the
 production settings (DEBUG off, HTTPS behind a proxy, two-factor required):
 
-1. the demo panel, then the case list, search, case page and home timed against the floor
-   (`/accessibility/`, a trivial signed-in page of the same app) with their query counts;
+1. the demo panel, 12 agencies serving it (an agency user and a lead in each) and reporting
+   form requests for its cases (scripts/bench_forms.py), then the case list, search, case
+   page, home, "My requests" (as an agency user and a lead) and the outstanding requests timed
+   against the floor (`/accessibility/`, a trivial signed-in page of the same app) with their
+   query counts;
 2. a panel's 100,000-row history imported with `import_cases` (rate and peak memory), then the
-   same file again (the idempotent re-import);
+   same file again (the idempotent re-import), and 6 requests a case seeded for it in bulk
+   (600,000), with the reminders the beat would have sent;
 3. the same pages again at 100,000 cases;
-4. 50 simulated staff (locust, headless) browsing lists, searches and case pages against
+4. the chasing scan of reporting form requests on a working day: a dry run, the first run
+   (sends the reminders due that day) and a second run (sends nothing): time, rows written;
+5. both exports of every case;
+6. 50 simulated staff (locust, headless) browsing lists, searches and case pages against
    gunicorn on loopback, with a Celery worker and beat running beside it: p50, p95, errors.
 
 Not a test: the figures depend on the machine. The suite pins query counts instead.
@@ -29,6 +36,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+import bench_forms  # scripts/bench_forms.py: the reporting form requests' stages
 
 BASE = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -115,8 +124,10 @@ def stage_users(count: int) -> None:
     Path(os.environ["BENCH_WORK"], "sessions.json").write_text(json.dumps(cookies))
 
 
-def bench_pages() -> dict[str, str]:
-    """The pages the issue measures, by name."""
+def bench_pages() -> dict[str, str | tuple[str, str]]:
+    """The pages the issues measure, by name: a path (as the bench's first administrator) or
+    (who, path) for a page of another person (`SIGNED_IN`)."""
+    from accounts.models import Agency
     from cases.models import Case
 
     case = Case.objects.order_by("pk")[Case.objects.count() // 2]
@@ -146,7 +157,23 @@ def bench_pages() -> dict[str, str]:
     pages["case page"] = f"/cases/{case.pk}/"
     pages["who has viewed a case"] = f"/cases/{case.pk}/viewed-by/"
     pages["home (administrator)"] = "/"
+    # Issue 10: the reporting form requests (scripts/bench_forms.py seeds them).
+    agency = Agency.objects.get(name=bench_forms.agency_name(1))
+    for who in ("agency user", "agency lead"):
+        pages[f"my requests ({who})"] = (who, "/forms/requests/")
+        pages[f"my requests, all ({who})"] = (who, "/forms/requests/?show=all")
+    pages["home (agency user)"] = ("agency user", "/")
+    pages["outstanding requests"] = "/forms/outstanding/"
+    pages["outstanding: one agency"] = f"/forms/outstanding/?agency={agency.pk}"
     return pages
+
+
+# Who the pages are timed as: the floor and the case pages as the bench's first administrator.
+SIGNED_IN = {
+    "administrator": "bench-0@example.org",
+    "agency user": bench_forms.AGENCY_USER,
+    "agency lead": bench_forms.AGENCY_LEAD,
+}
 
 
 def stage_pages() -> None:
@@ -161,11 +188,17 @@ def stage_pages() -> None:
     from accounts.models import User
     from cases.models import Case
 
-    client = Client(headers={"x-forwarded-proto": "https"})
-    client.force_login(User.objects.get(email="bench-0@example.org"))
-    pages = bench_pages()
+    clients = {}
+    for who, email in SIGNED_IN.items():
+        clients[who] = Client(headers={"x-forwarded-proto": "https"})
+        clients[who].force_login(User.objects.get(email=email))
+    pages = {
+        name: page if isinstance(page, tuple) else ("administrator", page)
+        for name, page in bench_pages().items()
+    }
     counts = {}
-    for name, url in pages.items():
+    for name, (who, url) in pages.items():
+        client = clients[who]
         for _ in range(WARM_UP):
             response = client.get(url)
             if response.status_code != 200:
@@ -175,9 +208,9 @@ def stage_pages() -> None:
         counts[name] = len(queries)
     times = {name: [] for name in pages}
     for _ in range(ROUNDS):
-        for name, url in pages.items():
+        for name, (who, url) in pages.items():
             started = time.perf_counter()
-            client.get(url)
+            clients[who].get(url)
             times[name].append((time.perf_counter() - started) * 1000)
     floor = statistics.median(times["floor: /accessibility/"])
     result = {
@@ -213,8 +246,9 @@ def stage_export(file_format: str) -> None:
     started = time.perf_counter()
     response = client.get(f"/cases/export.{file_format}")
     first, size, worker_s = None, 0, None
-    if file_format == "csv":
-        for chunk in response.streaming_content:
+    direct = not response["Content-Type"].startswith("text/html")
+    if file_format == "csv" or direct:  # an XLSX of a few cases is written while one waits
+        for chunk in response.streaming_content if response.streaming else [response.content]:
             if first is None:
                 first = time.perf_counter() - started
             size += len(chunk)
@@ -225,8 +259,6 @@ def stage_export(file_format: str) -> None:
         from cases import exports
 
         first = time.perf_counter() - started
-        if not response["Content-Type"].startswith("text/html"):
-            raise SystemExit(f"the XLSX link answered {response['Content-Type']}, not a page")
         exports._ask_a_worker = lambda pk: None
         response = client.post("/cases/exports/", {"query": ""})
         pk = int(response["Location"].rstrip("/").rsplit("/", 1)[1])
@@ -301,6 +333,7 @@ def stage(env, name: str, *args: str) -> None:
 
 
 def stage_output(env, name: str) -> str:
+    """The last line a stage printed (its figures, as JSON)."""
     done = subprocess.run(
         [PY, __file__, "--stage", name], cwd=BASE, env=env, capture_output=True, text=True
     )
@@ -404,10 +437,58 @@ def show_pages(small: dict, large: dict) -> None:
         print(f"{name:<30}{ratio:>34}   {big['queries']}{same}")
 
 
+# The chasing scan's runs, in this order: (label, mode of `bench_forms.stage_chase`).
+CHASE_RUNS = {
+    "dry": ("dry run", "dry"),
+    "first": ("first run", "send"),
+    "second": ("second run", "send"),
+}
+
+
+def show_requests(seeded: list[dict], chases: dict) -> None:
+    print("\nReporting form requests (seed data, written in bulk)")
+    for figures in seeded:
+        statuses = figures["statuses"]
+        share = figures["outstanding"] / max(figures["requests"], 1)
+        print(
+            f"  {figures['requests']:>9,} requests for {figures['cases']:,} cases in "
+            f"{figures['seconds']:.1f} s: {share:.1%} outstanding ("
+            + ", ".join(f"{status} {count:,}" for status, count in statuses.items())
+            + f"), {figures['reminders']:,} reminders sent before, {figures['named']:,} naming"
+            " a person"
+        )
+    first = chases["first"]
+    print(
+        f"\nChasing scan of {first['day']} over {first['requests']:,} requests, "
+        f"{first['outstanding']:,} outstanding (target: under 30 s, writes in proportion to the"
+    )
+    print("reminders due)")
+    for run, (label, _) in CHASE_RUNS.items():
+        figures = chases[run]
+        print(
+            f"  {label:<11}{figures['seconds']:6.1f} s  {figures['scanned']:,} scanned, "
+            f"{figures['emails_listed']:,} emails listed, {figures['already_sent']:,} already "
+            f"sent; wrote {figures['reminders_written']:,} reminders and "
+            f"{figures['emails_written']:,} emails ({figures['queries']:,} queries, "
+            f"{figures['writes']:,} writes)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--stage", choices=["users", "pages", "targets", "history", "export-csv", "export-xlsx"]
+        "--stage",
+        choices=[
+            "users",
+            "pages",
+            "targets",
+            "history",
+            "export-csv",
+            "export-xlsx",
+            "agencies",
+            "requests",
+            *(f"chase-{run}" for run in CHASE_RUNS),
+        ],
     )
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=50)
@@ -424,6 +505,12 @@ def main() -> None:
         return stage_history(args.rows)
     if args.stage in ("export-csv", "export-xlsx"):
         return stage_export(args.stage.removeprefix("export-"))
+    if args.stage == "agencies":
+        return bench_forms.stage_agencies()
+    if args.stage == "requests":
+        return bench_forms.stage_requests()
+    if args.stage and args.stage.startswith("chase-"):
+        return bench_forms.stage_chase(CHASE_RUNS[args.stage.removeprefix("chase-")][1])
 
     import psycopg2
     import redis
@@ -441,6 +528,8 @@ def main() -> None:
         manage(env, "collectstatic", "--noinput")  # the production storage needs its manifest
         manage(env, "load_demo", "--force")
         stage(env, "users", "--users", str(args.users))
+        stage(env, "agencies")
+        seeded = [json.loads(stage_output(env, "requests"))]
         analyze(database)
         small = pages_at(env)
 
@@ -448,8 +537,10 @@ def main() -> None:
         stage(env, "history", "--rows", str(args.rows))
         fresh = timed_child(env, "import_cases", "--panel", "BEDS", str(history))
         again = timed_child(env, "import_cases", "--panel", "BEDS", str(history))
+        seeded.append(json.loads(stage_output(env, "requests")))
         analyze(database)
         large = pages_at(env)
+        chases = {run: json.loads(stage_output(env, f"chase-{run}")) for run in CHASE_RUNS}
 
         exports = {
             file_format: json.loads(stage_output(env, f"export-{file_format}"))
@@ -467,6 +558,7 @@ def main() -> None:
         rate = args.rows / seconds
         print(f"  {label:<14} {seconds:6.1f} s  {rate:7,.0f} rows/s  peak {memory} MB  {output}")
     show_pages(small, large)
+    show_requests(seeded, chases)
     print(
         f"\nExports of all {large['cases']:,} cases (target: first byte within 1 s, under 150 MB)"
     )
