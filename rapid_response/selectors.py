@@ -89,3 +89,25 @@ def my_episodes(user: User) -> list[RapidResponseEpisode]:
 
 def my_actions(user: User) -> list[EpisodeAction]:
     return list(actions_owned_by(user).select_related("episode__case").order_by("due_on", "pk"))
+
+
+def get_team_member_for_user(user: User, pk: int) -> TeamMember:
+    member = (
+        TeamMember.objects.filter(pk=pk, episode__in=episodes_visible_to(user))
+        .select_related("episode__case")
+        .first()
+    )
+    if member is None:
+        raise Http404("No such team member")
+    return member
+
+
+def get_action_for_user(user: User, pk: int) -> EpisodeAction:
+    action = (
+        EpisodeAction.objects.filter(pk=pk, episode__in=episodes_visible_to(user))
+        .select_related("episode__case")
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action")
+    return action

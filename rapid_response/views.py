@@ -16,9 +16,8 @@ from rapid_response.forms import (
     StageForm,
     TeamMemberForm,
 )
-from rapid_response.models import EpisodeAction, RapidResponseEpisode, StageKind, TeamMember
+from rapid_response.models import RapidResponseEpisode, StageKind
 from rapid_response.permissions import (
-    episodes_visible_to,
     may_administer_episode,
     may_mark_done,
     may_open_episode,
@@ -27,7 +26,9 @@ from rapid_response.permissions import (
 from rapid_response.selectors import (
     action_owners,
     episode_page,
+    get_action_for_user,
     get_episode_for_user,
+    get_team_member_for_user,
     team_candidates,
 )
 
@@ -123,13 +124,7 @@ def episode_team(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def team_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    member = (
-        TeamMember.objects.filter(pk=pk, episode__in=episodes_visible_to(request.user))
-        .select_related("episode__case")
-        .first()
-    )
-    if member is None:
-        raise Http404("No such team member")
+    member = get_team_member_for_user(request.user, pk)
     if not may_administer_episode(request.user, member.episode):
         raise PermissionDenied
     try:
@@ -195,13 +190,7 @@ def action_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def action_done(request: HttpRequest, pk: int) -> HttpResponse:
-    action = (
-        EpisodeAction.objects.filter(pk=pk, episode__in=episodes_visible_to(request.user))
-        .select_related("episode__case")
-        .first()
-    )
-    if action is None:
-        raise Http404("No such action")
+    action = get_action_for_user(request.user, pk)
     if not may_mark_done(request.user, action):
         raise PermissionDenied
     services.action_mark_done(action=action, by=request.user)

@@ -210,3 +210,23 @@ def test_the_administrators_dashboard_lists_a_missed_planning_discussion(
     page = client.get("/").content.decode()
     assert "planning discussion missed for 1 unexpected death" in page
     assert late.number in page
+
+
+@pytest.mark.parametrize("kind", StageKind.values)
+def test_each_stage_is_recorded_then_corrected_and_refused_in_the_future(
+    episode, administrator, kind
+):
+    from datetime import timedelta
+
+    stage = stage_record(episode=episode, kind=kind, held_at=timezone.now(), attendees="Team",
+                         notes="First", decisions="", by=administrator)  # fmt: skip
+    again = stage_record(episode=episode, kind=kind, held_at=timezone.now(), attendees="Team",
+                         notes="Corrected", decisions="", by=administrator)  # fmt: skip
+    assert again.pk == stage.pk
+    assert episode.stages.get(kind=kind).notes == "Corrected"
+    with pytest.raises(ValidationError, match="once it has happened"):
+        stage_record(episode=episode, kind=kind, held_at=timezone.now() + timedelta(hours=2),
+                     attendees="Team", notes="", decisions="", by=administrator)  # fmt: skip
+    with pytest.raises(ValidationError, match="who took part"):
+        stage_record(episode=episode, kind=kind, held_at=timezone.now(), attendees=" ",
+                     notes="", decisions="", by=administrator)  # fmt: skip
