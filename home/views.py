@@ -84,9 +84,10 @@ def administrator_work(request: HttpRequest) -> dict:
             object_ids=[r.pk for r in forms["submitted"]],
             detail="forms submitted lately",
         )
-    missed = cases_missing_planning(cases_visible_to(user), today)
     return {
-        "planning_missed": [m for m in missed if m["planning_at"] is None],
+        "planning_missed": cases_missing_planning(
+            cases_visible_to(user), today, unplanned_only=True
+        ),
         "forms": forms,
         "waiting": waiting,
         "counts": [(label, counts.by_state[value], value) for value, label in CaseState.choices],

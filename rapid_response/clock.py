@@ -38,9 +38,11 @@ def _held_on(held_at) -> date:
     return timezone.localtime(held_at).date()
 
 
-def cases_missing_planning(cases, today: date) -> list[dict]:
+def cases_missing_planning(cases, today: date, *, unplanned_only: bool = False) -> list[dict]:
     """Of `cases`, those whose planning discussion is past due and was not held by then,
-    as values (number, pk, panel, due date, and whether it was held since)."""
+    as values (number, pk, panel, due date, and whether it was held since). `unplanned_only`:
+    those with no discussion recorded yet (the dashboard), chosen by the database, so that
+    the cases planned in time are never read."""
     planning = EpisodeStage.objects.filter(
         episode__case=OuterRef("pk"), kind=StageKind.PLANNING
     ).values("held_at")[:1]
@@ -55,6 +57,7 @@ def cases_missing_planning(cases, today: date) -> list[dict]:
             planning_at=Subquery(planning),
             flagged=Exists(PlanningMissed.objects.filter(case=OuterRef("pk"))),
         )
+        .filter(**({"planning_at__isnull": True} if unplanned_only else {}))
         .values("pk", "number", "panel_id", "date_notified", "planning_at", "flagged")
         .order_by("number")
     )

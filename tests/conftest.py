@@ -43,6 +43,19 @@ def sign_in(client, user: User) -> None:
     client.force_login(user)
 
 
+def signed_in_client(user: User):
+    """A browser of its own for `user`, signed in with two factors (enrolled once)."""
+    from allauth.mfa.models import Authenticator
+    from django.test import Client
+
+    client = Client()
+    if Authenticator.objects.filter(user=user).exists():
+        client.force_login(user)
+    else:
+        sign_in(client, user)
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (Redis), as each starts with an empty database."""

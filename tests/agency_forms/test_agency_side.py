@@ -5,7 +5,6 @@ once, files, the administrator's return for amendment, and who sees what."""
 from datetime import date
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -27,7 +26,7 @@ from core.models import AccessEvent, OutboxEmail
 from core.working_days import add_working_days
 from tests.agency_forms.factories import answer_everything
 from tests.cases.factories import make_case
-from tests.conftest import make_user, sign_in
+from tests.conftest import make_user, sign_in, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -65,16 +64,7 @@ def case(panel, administrator):
     return make_case(panel, administrator, family_name="Zephyr", given_names="Ada")
 
 
-def client_of(user) -> Client:
-    """A browser of its own, signed in with two factors."""
-    from allauth.mfa.models import Authenticator
-
-    client = Client()
-    if Authenticator.objects.filter(user=user).exists():
-        client.force_login(user)
-    else:
-        sign_in(client, user)
-    return client
+client_of = signed_in_client
 
 
 def ask(case, agencies, administrator, **kwargs):

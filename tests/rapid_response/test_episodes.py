@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.test import Client
 from django.utils import timezone
 
 from accounts.models import AgencyRole, AgencyType
@@ -28,7 +27,7 @@ from rapid_response.services import (
     team_member_remove,
 )
 from tests.cases.factories import make_case
-from tests.conftest import make_user, sign_in
+from tests.conftest import make_user, sign_in, signed_in_client
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -47,15 +46,7 @@ def officer_of(agency, name, system):
     return user
 
 
-def client_of(user) -> Client:
-    from allauth.mfa.models import Authenticator
-
-    client = Client()
-    if Authenticator.objects.filter(user=user).exists():
-        client.force_login(user)
-    else:
-        sign_in(client, user)
-    return client
+client_of = signed_in_client
 
 
 @pytest.fixture
