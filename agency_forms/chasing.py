@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
@@ -29,10 +29,10 @@ from django.utils import dateformat, timezone
 from accounts.models import AgencyRole, User
 from accounts.selectors import panel_administrators
 from agency_forms.models import OUTSTANDING, FormReminder, FormRequest
-from agency_forms.permissions import agency_people
-from agency_forms.services import people_to_tell, request_link
+from agency_forms.permissions import agency_people, named_people
+from agency_forms.services import request_link
 from cases.models import CaseState
-from core.outbox import email_queue
+from core.outbox import email_queue_many
 from core.working_days import add_working_days, is_working_day, working_days_between
 from panels.models import Panel
 
@@ -42,6 +42,7 @@ BEFORE_DUE = 3  # working days before the due date of the first reminder
 EVERY = 5  # working days between overdue reminders
 FIRST_ESCALATION = 3  # the step of the second overdue reminder
 ESCALATION = "escalation"
+CLAIM_CHUNK = 200  # requests claimed in one transaction
 
 
 @dataclass
@@ -110,12 +111,31 @@ def _scan(today: date, panel: Panel | None) -> tuple[list[_Due], int]:
     return due, already_sent
 
 
-def _escalation_recipients(form_request: FormRequest) -> tuple[list[User], bool]:
-    """The agency's active leads (True), or the panel's administrators when it has none."""
-    leads = list(agency_people(form_request.agency_id, AgencyRole.LEAD))
-    if leads:
-        return leads, True
-    return list(panel_administrators(form_request.case.panel).order_by("full_name", "pk")), False
+class _People:
+    """Who is told, read once a run for each agency and panel (a run sends thousands of
+    reminders to a few dozen agencies)."""
+
+    def __init__(self):
+        self._members: dict[tuple[int, str], list[User]] = {}
+        self._administrators: dict[int, list[User]] = {}
+
+    def at(self, agency_id: int, *roles: str) -> list[User]:
+        key = (agency_id, ",".join(roles))
+        if key not in self._members:
+            self._members[key] = list(agency_people(agency_id, *roles))
+        return self._members[key]
+
+    def escalation(self, form_request: FormRequest) -> tuple[list[User], bool]:
+        """The agency's active leads (True), or the panel's administrators when it has none."""
+        leads = self.at(form_request.agency_id, AgencyRole.LEAD)
+        if leads:
+            return leads, True
+        panel = form_request.case.panel
+        if panel.pk not in self._administrators:
+            self._administrators[panel.pk] = list(
+                panel_administrators(panel).order_by("full_name", "pk")
+            )
+        return self._administrators[panel.pk], False
 
 
 def _subject(form_request: FormRequest, overdue: int, today: date) -> str:
@@ -127,67 +147,97 @@ def _subject(form_request: FormRequest, overdue: int, today: date) -> str:
     return f"Overdue: the {what} is {overdue} working day{'s' if overdue > 1 else ''} late"
 
 
-def _claim(item: _Due, today: date, dry_run: bool) -> list[tuple[str, str, str]] | None:
-    """Send one request's step: its lines, or None when another run had claimed it."""
+@dataclass
+class _Claimed:
+    lines: list[tuple[str, str, str]] = field(default_factory=list)
+    already_sent: int = 0
+
+
+def _claim(items: list[_Due], today: date, dry_run: bool, people: _People) -> _Claimed:
+    """Send one chunk of requests' steps, in one transaction: each step is claimed by its
+    reminder row, written with its emails. A step another run claimed first is skipped."""
+    claimed = _Claimed()
+    wanted = {item.pk: item for item in items}
     with transaction.atomic():
-        found = FormRequest.objects.select_related("case__panel", "agency").filter(
-            pk=item.pk, status__in=OUTSTANDING, ladder=item.ladder, due_on=item.due_on
+        found = (
+            FormRequest.objects.select_related("case__panel", "agency")
+            .filter(pk__in=wanted, status__in=OUTSTANDING)
+            .exclude(case__state=CaseState.CLOSED)
+            .order_by("pk")  # rows locked in one order: two runs cannot deadlock
         )
         if not dry_run:  # the agency's submit waits for this claim, or this for the submit
             found = found.select_for_update(of=("self",))
-        form_request = found.exclude(case__state=CaseState.CLOSED).first()
-        if form_request is None:
-            return []  # submitted, waived or extended since the scan: the next run sees it
-        reminded = people_to_tell(form_request)
-        escalated, to_lead = [], False
-        if item.step >= FIRST_ESCALATION:
-            escalated, to_lead = _escalation_recipients(form_request)
-        reminder = FormReminder(
-            request=form_request,
-            ladder=item.ladder,
-            number=item.step,
-            due_on=item.due_on,
-            escalated=bool(escalated),
+        # Submitted, waived or extended since the scan: left out, the next run sees it.
+        requests = [
+            r for r in found if (r.ladder, r.due_on) == (wanted[r.pk].ladder, wanted[r.pk].due_on)
+        ]
+        taken = set(
+            FormReminder.objects.filter(request__in=requests).values_list(
+                "request_id", "ladder", "number"
+            )
         )
+        named = named_people([r.pk for r in requests])
+        reminders, emails, overdue_by_due = [], [], {}
+        for form_request in requests:
+            item = wanted[form_request.pk]
+            if (item.pk, item.ladder, item.step) in taken:
+                claimed.already_sent += 1
+                continue
+            person = named.get(form_request.pk)
+            reminded = [person] if person is not None else people.at(form_request.agency_id)
+            escalated, to_lead = [], False
+            if item.step >= FIRST_ESCALATION:
+                escalated, to_lead = people.escalation(form_request)
+            reminder = FormReminder(
+                request=form_request,
+                ladder=item.ladder,
+                number=item.step,
+                due_on=item.due_on,
+                escalated=bool(escalated),
+            )
+            reminders.append(reminder)
+            if item.due_on not in overdue_by_due:
+                overdue_by_due[item.due_on] = max(working_days_between(item.due_on, today), 0)
+            overdue = overdue_by_due[item.due_on]
+            case = form_request.case
+            step_key = f"{form_request.pk}:{item.ladder}:{item.step}"
+            subject = _subject(form_request, overdue, today)
+            context = {
+                "request": form_request,
+                "kind": reminder.kind,
+                "overdue": overdue,
+                "to_lead": to_lead,
+                "link": request_link(form_request),
+            }
+            for template, kind, to, prefix in (
+                ("form_reminder", reminder.kind, reminded, "form-reminder"),
+                ("form_escalation", ESCALATION, escalated, "form-escalation"),
+            ):
+                for user in to:
+                    claimed.lines.append((case.number, kind, user.email))
+                    if dry_run:
+                        continue
+                    emails.append(
+                        {
+                            "key": f"{prefix}:{step_key}:{user.pk}",
+                            "kind": kind,
+                            "to": user.email,
+                            "subject": subject if kind != ESCALATION else f"Escalation. {subject}",
+                            "body": render_to_string(
+                                f"agency_forms/email/{template}.txt", {**context, "person": user}
+                            ),
+                            "panel": case.panel,
+                            "case_number": case.number,
+                        }
+                    )
+            if not reminded:
+                logger.warning("form chase: request %s has nobody at its agency to remind", item.pk)
         if not dry_run:
-            try:
-                with transaction.atomic():
-                    reminder.save()
-            except IntegrityError:
-                return None
-        case = form_request.case
-        overdue = max(working_days_between(item.due_on, today), 0)
-        subject = _subject(form_request, overdue, today)
-        context = {
-            "request": form_request,
-            "kind": reminder.kind,
-            "overdue": overdue,
-            "to_lead": to_lead,
-            "link": request_link(form_request),
-        }
-        lines = []
-        for template, kind, people, prefix in (
-            ("form_reminder", reminder.kind, reminded, "form-reminder"),
-            ("form_escalation", ESCALATION, escalated, "form-escalation"),
-        ):
-            for user in people:
-                lines.append((case.number, kind, user.email))
-                if dry_run:
-                    continue
-                email_queue(
-                    key=f"{prefix}:{form_request.pk}:{item.ladder}:{item.step}:{user.pk}",
-                    kind=kind,
-                    to=user.email,
-                    subject=subject if kind != ESCALATION else f"Escalation. {subject}",
-                    body=render_to_string(
-                        f"agency_forms/email/{template}.txt", {**context, "person": user}
-                    ),
-                    panel=case.panel,
-                    case_number=case.number,
-                )
-        if not reminded:
-            logger.warning("form chase: request %s has nobody at its agency to remind", item.pk)
-        return lines
+            # Under the requests' row locks no other run writes these rows: the unique key
+            # (request, ladder, number) stays the last word all the same.
+            FormReminder.objects.bulk_create(reminders)
+            email_queue_many(emails)
+    return claimed
 
 
 def form_requests_chase(
@@ -198,10 +248,9 @@ def form_requests_chase(
     today = today or timezone.localdate()
     due, already_sent = _scan(today, panel)
     result = ChaseResult(already_sent=already_sent)
-    for item in due:
-        lines = _claim(item, today, dry_run)
-        if lines is None:
-            result.already_sent += 1
-        else:
-            result.lines.extend(lines)
+    people = _People()
+    for start in range(0, len(due), CLAIM_CHUNK):
+        claimed = _claim(due[start : start + CLAIM_CHUNK], today, dry_run, people)
+        result.lines.extend(claimed.lines)
+        result.already_sent += claimed.already_sent
     return result

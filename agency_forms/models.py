@@ -115,9 +115,17 @@ class FormRequest(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["agency", "status", "due_on"], name="form_request_agency_idx"),
+            # "My requests": an agency's requests by due date, read in order a page at a time.
+            models.Index(fields=["agency", "due_on", "id"], name="form_request_agency_idx"),
             models.Index(
-                fields=["status", "due_on"],
+                fields=["agency", "due_on", "id"],
+                condition=models.Q(status__in=OUTSTANDING),
+                name="form_request_agency_out_idx",
+            ),
+            # The outstanding requests page and the chase: only those still with an agency,
+            # with the case and agency, so the dashboard counts read the index alone.
+            models.Index(
+                fields=["due_on", "id", "case", "agency"],
                 condition=models.Q(status__in=OUTSTANDING),
                 name="form_request_outstanding_idx",
             ),

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -14,16 +15,17 @@ from agency_forms.models import (
     FormAttachment,
     FormDefinition,
     FormKind,
+    FormReminder,
     FormRequest,
-    FormRequestUserObjectPermission,
     RequestStatus,
 )
 from agency_forms.permissions import (
-    COMPLETE,
     form_requests_administered_by,
     form_requests_of_agencies,
     form_requests_visible_to,
+    grants_of,
 )
+from cases.models import CaseState
 from core.working_days import due_in_words
 
 TYPE_LABELS = {
@@ -102,10 +104,20 @@ def data_dictionary_rows() -> Iterator[list[object]]:
 
 def _with_named(requests: QuerySet[FormRequest]) -> QuerySet[FormRequest]:
     """Each request with the name of the person it names (one subquery, not one per row)."""
-    grants = FormRequestUserObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), permission__codename=COMPLETE
+    return requests.annotate(named_name=Subquery(grants_of().values("user__full_name")[:1]))
+
+
+def _reminders_sent() -> Coalesce:
+    """How many reminders a request was sent, counted per row (a GROUP BY over every row of a
+    list would read the whole list before its first page)."""
+    counted = (
+        FormReminder.objects.filter(request=OuterRef("pk"))
+        .order_by()
+        .values("request")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    return requests.annotate(named_name=Subquery(grants.values("user__full_name")[:1]))
+    return Coalesce(Subquery(counted), 0)
 
 
 def get_form_request_for_user(user: User, pk: int) -> FormRequest:
@@ -115,7 +127,7 @@ def get_form_request_for_user(user: User, pk: int) -> FormRequest:
         .select_related(
             "case", "case__panel", "case__sex", "case__place_of_death", "agency", "definition"
         )
-        .annotate(reminders_sent=Count("reminders"))
+        .annotate(reminders_sent=_reminders_sent())
         .filter(pk=pk)
         .first()
     )
@@ -187,19 +199,29 @@ def my_request_counts(user: User, today: date) -> dict[str, int]:
     )
 
 
+def _outstanding(user: User) -> QuerySet[FormRequest]:
+    """The requests still with an agency, of the open cases the user administers (joined with
+    the open cases alone: a panel's history holds many times more)."""
+    return (
+        form_requests_administered_by(user)
+        .filter(status__in=OUTSTANDING)
+        .exclude(case__state=CaseState.CLOSED)
+    )
+
+
 def outstanding_requests(
     user: User, agency_id: int | None = None, *, counted: bool = False
 ) -> QuerySet[FormRequest]:
     """Every request still with an agency, across the user's cases, most overdue first
     (`counted`: the rows alone, for the page's count)."""
-    requests = form_requests_administered_by(user).filter(status__in=OUTSTANDING)
+    requests = _outstanding(user)
     if agency_id:
         requests = requests.filter(agency_id=agency_id)
     if counted:
         return requests
     return (
         requests.select_related("case", "agency")
-        .annotate(reminders_sent=Count("reminders"))
+        .annotate(reminders_sent=_reminders_sent())
         .only("pk", "kind", "status", "due_on", "sent_on", "agency__name", "case__number")
         .order_by("due_on", "pk")
     )
@@ -216,8 +238,7 @@ class AgencyOutstanding:
 
 def outstanding_by_agency(user: User, today: date) -> list[AgencyOutstanding]:
     rows = (
-        form_requests_administered_by(user)
-        .filter(status__in=OUTSTANDING)
+        _outstanding(user)
         .values("agency_id", "agency__name")
         .annotate(
             outstanding=Count("pk"),
@@ -238,8 +259,7 @@ def administrator_form_counts(user: User, today: date) -> dict:
     """Requests outstanding and overdue across the administrator's cases, and the forms
     submitted in the last 14 days (newest first), for the home page."""
     administered = form_requests_administered_by(user)
-    # Read from the index of the requests still outstanding, not the whole history.
-    counts = administered.filter(status__in=OUTSTANDING).aggregate(
+    counts = _outstanding(user).aggregate(
         outstanding=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
     )
     since = timezone.now() - timedelta(days=14)

@@ -210,6 +210,13 @@ class Case(models.Model):
             models.Index(fields=["panel", "family_name", "number"], name="case_family_idx"),
             models.Index(fields=["panel", "number"], name="case_number_idx"),
             models.Index(fields=["nhs_number"], name="case_nhs_number_idx"),
+            # The open cases alone (a small share of a panel's history): what the dashboard's
+            # counts of outstanding requests and missed planning discussions join with.
+            models.Index(
+                fields=["panel", "id"],
+                condition=~models.Q(state=CaseState.CLOSED),
+                name="case_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -471,6 +471,19 @@ def case_schedule(*, case: Case, by: User) -> Case:
 
 
 @transaction.atomic
+def case_unschedule(*, case: Case, by: User) -> Case:
+    """Taken off a meeting's agenda before it was discussed: ready for panel again."""
+    return _transition(
+        case,
+        allowed={CaseState.SCHEDULED},
+        to=CaseState.READY_FOR_PANEL,
+        by=by,
+        kind=CaseEventKind.STATE_CHANGED,
+        detail="Taken off the agenda",
+    )
+
+
+@transaction.atomic
 def case_defer(*, case: Case, reason: str, by: User) -> Case:
     return _transition(
         case,

@@ -55,6 +55,44 @@ def email_queue(
     return email
 
 
+def email_queue_many(emails: list[dict]) -> int:
+    """Queue many emails at once (`email_queue`'s fields in each dict): one read and one
+    insert for the lot, one task for the worker. A key already queued is skipped. Returns how
+    many were queued."""
+    keys = [email["key"][:200] for email in emails]
+    known = set(OutboxEmail.objects.filter(key__in=keys).values_list("key", flat=True))
+    rows, seen = [], set()
+    for key, email in zip(keys, emails, strict=True):
+        if key in known or key in seen:
+            continue
+        seen.add(key)
+        rows.append(
+            OutboxEmail(
+                key=key,
+                to=email["to"],
+                subject=email["subject"][:200],
+                body=email["body"],
+                kind=email["kind"],
+                panel=email.get("panel"),
+                case_number=email.get("case_number", ""),
+            )
+        )
+    created = OutboxEmail.objects.bulk_create(rows)
+    if created:
+        pks = [email.pk for email in created]
+        transaction.on_commit(lambda: _ask_a_worker_for_many(pks))
+    return len(created)
+
+
+def _ask_a_worker_for_many(pks: list[int]) -> None:
+    from core.tasks import send_outbox_emails
+
+    try:
+        send_outbox_emails.delay(pks)
+    except Exception as error:  # the broker is down: the sweep will send them
+        logger.warning("outbox: %s emails not queued (%s); the sweep sends them", len(pks), error)
+
+
 def _ask_a_worker(pk: int) -> None:
     from core.tasks import send_outbox_email
 

@@ -19,6 +19,15 @@ def send_outbox_email(pk: int) -> None:
 
 
 @shared_task
+def send_outbox_emails(pks: list[int]) -> None:
+    """Send the emails queued together (`email_queue_many`), one by one."""
+    from core.outbox import email_send
+
+    for pk in pks:
+        email_send(pk)
+
+
+@shared_task
 def send_outbox() -> None:
     """The sweep: every email still waiting and due, whatever happened to its task."""
     from core.outbox import sweep

@@ -37,13 +37,15 @@ def next_working_day(day: date) -> date:
 
 
 def working_days_between(start: date, end: date) -> int:
-    """Working days after `start` up to and including `end`; negative when `end` is before."""
+    """Working days after `start` up to and including `end`; negative when `end` is before.
+    Counted, not walked: a list shows it for every row, however long overdue."""
     if end < start:
         return -working_days_between(end, start)
-    count, day = 0, start
-    while day < end:
-        day += timedelta(days=1)
-        count += is_working_day(day)
+    weeks, rest = divmod((end - start).days, 7)
+    first = start.weekday()
+    count = weeks * 5 + sum((first + n) % 7 < 5 for n in range(1, rest + 1))
+    for year in range(start.year, end.year + 1):
+        count -= sum(start < day <= end and day.weekday() < 5 for day in _bank_holidays(year))
     return count
 
 

@@ -4,14 +4,20 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["cdop", "core", "home", "accounts", "panels", "cases", "rapid_response", "reporting"]
+APPS = ["cdop", "core", "home", "accounts", "panels", "cases", "agency_forms", "rapid_response",
+        "meetings", "reporting"]  # fmt: skip
 
 # Bulk writes skip django-simple-history: no history row, no actor.
 BULK_WRITE = re.compile(r"\.(bulk_update|bulk_create)\(|\)\.update\(|\.objects\.update\(")
 
 
-# Models that keep no change history by design: the append-only access log is its own record.
-UNTRACKED = ("AccessEventObject.objects.bulk_create(",)
+# Models that keep no change history by design: the append-only access log, the outbox and
+# the reminders sent are their own record (each row is written once).
+UNTRACKED = (
+    "AccessEventObject.objects.bulk_create(",
+    "created = OutboxEmail.objects.bulk_create(",
+    "FormReminder.objects.bulk_create(",
+)
 
 
 def source_files():

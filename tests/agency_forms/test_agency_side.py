@@ -319,13 +319,15 @@ def test_my_requests_reads_a_fixed_number_of_queries_however_many_rows(
 ):
     client = client_of(officer)
     ask(case, [police], administrator)
+    client.get("/forms/requests/")  # the session's first request, and the process's caches
     with django_assert_max_num_queries(9):
         assert client.get("/forms/requests/").status_code == 200
     for n in range(30):
         ask(make_case(panel, administrator, family_name=f"Many{n}"), [police], administrator)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):  # more than a page: the count is read too
         page = client.get("/forms/requests/").content.decode()
-    assert page.count("/forms/requests/") >= 31
+    assert "31 requests" in page
+    assert page.count('href="/forms/requests/') >= 25  # a full page of them
 
 
 def test_with_redis_down_an_agency_submits_a_form_and_nothing_is_lost(

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AgencyRole, AgencyType
 from accounts.services import agency_create, agency_membership_add
@@ -234,6 +235,24 @@ def test_it_reads_the_requests_already_reminded_in_one_query(
     chase(TODAY)
     with django_assert_num_queries(1):
         assert chase(TODAY).already_sent == 4
+
+
+def test_its_queries_do_not_grow_with_the_reminders_it_sends(ask, police, trust):
+    """A day's chase at national scale sends thousands of reminders: it reads and writes them
+    a chunk at a time, not one request at a time."""
+
+    def queries_to_send(requests: int) -> int:
+        FormRequest.objects.all().delete()
+        OutboxEmail.objects.all().delete()
+        for n in range(requests):  # due today, overdue, escalated, to a lead and to none
+            ask(police if n % 2 else trust, [TODAY, date(2026, 6, 3), date(2026, 5, 27)][n % 3])
+        with CaptureQueriesContext(connection) as queries:
+            sent = chase(TODAY)
+        assert len({line[0] for line in sent.lines}) == requests
+        return len(queries)
+
+    assert queries_to_send(6) == queries_to_send(18)
+    assert FormReminder.objects.count() == 18
 
 
 def test_it_chases_one_panel_only_when_asked(ask, panel, police, system):

@@ -1,8 +1,10 @@
 """Working days: weekends and the bank holidays of England and Wales, from the holidays library."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.working_days import (
     add_working_days,
@@ -41,3 +43,17 @@ def test_the_next_working_day_and_the_days_between():
     assert working_days_between(date(2025, 12, 15), date(2026, 1, 8)) == 15
     assert working_days_between(date(2026, 1, 8), date(2025, 12, 15)) == -15
     assert working_days_between(date(2026, 11, 27), date(2026, 11, 29)) == 0  # a weekend
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.dates(min_value=date(2018, 1, 1), max_value=date(2030, 12, 31)),
+    span=st.integers(min_value=-800, max_value=800),
+)
+def test_it_counts_working_days_between_as_walking_day_by_day_would(start, span):
+    end = start + timedelta(days=span)
+    walked, day = 0, min(start, end)
+    while day < max(start, end):
+        day += timedelta(days=1)
+        walked += is_working_day(day)
+    assert working_days_between(start, end) == (walked if span >= 0 else -walked)
