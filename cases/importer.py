@@ -310,7 +310,7 @@ def _analysis_state(case: Case) -> tuple | None:
     if analysis is None:
         return None
     codes = sorted(f.factor.code for f in analysis.factors.all() if f.modifiable)
-    return (analysis.review_date, analysis.primary_category_id, analysis.modifiable, codes)
+    return (case.closed_on, analysis.primary_category_id, analysis.modifiable, codes)
 
 
 def _wanted_analysis(row: ImportRow) -> tuple | None:
@@ -438,7 +438,6 @@ def _bring_analysis_in_line(case: Case, row: ImportRow, factors: dict, *, by: Us
     services.case_record_analysis(
         case=case,
         by=by,
-        review_date=row.review_date,
         primary_category=row.category,
         modifiable=row.modifiable,
         factors=_factor_records(row, factors),

@@ -1,8 +1,12 @@
 """Cases of child deaths and the code lists a notification uses (domain.md §4–§5)."""
 
+from datetime import date
+
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from core.months import months_since
 
 
 class Sex(models.Model):
@@ -221,6 +225,23 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def age_band_at_death(self) -> str:
+        """The band of domain.md §5 (computed from the dates, never stored)."""
+        days = (self.date_of_death - self.date_of_birth).days
+        if days < 28:
+            return "0–27 days"
+        years = months_since(self.date_of_birth, self.date_of_death) // 12
+        if years < 1:
+            return "28–364 days"
+        for low, high in ((1, 4), (5, 9), (10, 14)):
+            if years <= high:
+                return f"{low}–{high} years"
+        return "15–17 years"
+
+    def months_since_death(self, today: date) -> int:
+        return months_since(self.date_of_death, today)
 
     @property
     def is_closed(self) -> bool:
@@ -581,3 +602,21 @@ class CaseExportPart(models.Model):
 
     def __str__(self) -> str:
         return f"Part {self.number} of export {self.export_id}"
+
+
+class ReviewTargetNotice(models.Model):
+    """A 12-month review target notice sent for a case (at 6, 9 or 12 months since the death):
+    claimed once, with its emails, by `cases.review_target`."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="review_target_notices")
+    months = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "months"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "months"], name="one_notice_per_threshold")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} at {self.months} months"

@@ -41,7 +41,16 @@ from cases.validators import search_text
 from core.bulk import create_with_history
 from core.history import save_with_actor
 from core.outbox import email_queue
-from panels.models import Analysis, AnalysisFactor, Area, Factor, ModifiableDecision, Panel
+from panels.models import (
+    ActionLevel,
+    Analysis,
+    AnalysisAction,
+    AnalysisFactor,
+    Area,
+    Factor,
+    ModifiableDecision,
+    Panel,
+)
 
 # Which states each transition may start from (domain.md §2).
 OPEN_STATES = {
@@ -529,9 +538,14 @@ def case_resume(*, case: Case, by: User) -> Case:
 
 @transaction.atomic
 def case_close(*, case: Case, review_date: date, by: User) -> Case:
-    """Closing follows the panel's completed analysis; the review date is the closure date."""
-    if not hasattr(_locked(case), "analysis"):
-        raise ValidationError("Record the panel's analysis before closing the case")
+    """Closing follows the panel's completed analysis: refused, with what is missing, until
+    it is complete. The review date is the closure date (`closed_on`, the one field)."""
+    locked = _locked(case)
+    if review_date < locked.date_of_death:
+        raise ValidationError({"review_date": "The review cannot be before the death"})
+    missing = analysis_missing(locked)
+    if missing:
+        raise ValidationError(f"Before the case can close, record {_and_list(missing)}")
     return _transition(
         case,
         allowed={CaseState.SCHEDULED, CaseState.READY_FOR_PANEL},
@@ -540,6 +554,10 @@ def case_close(*, case: Case, review_date: date, by: User) -> Case:
         kind=CaseEventKind.CLOSED,
         closed_on=review_date,
     )
+
+
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 @transaction.atomic
@@ -607,28 +625,42 @@ class FactorRecord:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class ActionRecord:
+    """One action or recommendation of an analysis."""
+
+    description: str
+    owner: str = ""
+    due_date: date | None = None
+    level: str = ActionLevel.LOCAL
+
+
 @transaction.atomic
 def case_record_analysis(
     *,
     case: Case,
     by: User,
-    review_date: date,
-    primary_category: int,
-    modifiable: str,
+    primary_category: int | None = None,
+    modifiable: str = "",
     factors: Iterable[FactorRecord] = (),
     contributing_categories: Iterable[int] = (),
     summary: str = "",
     attendance: str = "",
     learning: str = "",
     process_issues: str = "",
+    actions: Iterable[ActionRecord] | None = None,
 ) -> Analysis:
-    """Record (or replace) the panel's analysis of an open case; closing it is `case_close`."""
+    """Record (or replace) the panel's analysis of an open case as it stands: at a meeting it
+    is saved at every step, complete or not. Closing the case (`case_close`) is what needs it
+    complete (`analysis_missing`). `actions` None keeps the actions recorded."""
     case = _locked(case)
     _refuse_if_closed(case)
     factors = list(factors)
-    _check_analysis(case, review_date, primary_category, modifiable, factors)
+    if primary_category is not None and not 1 <= primary_category <= 10:
+        raise ValidationError({"primary_category": "Choose a category from 1 to 10"})
+    if modifiable and modifiable not in ModifiableDecision.values:
+        raise ValidationError({"modifiable": "Choose yes, no or insufficient information"})
     analysis = Analysis.objects.filter(case=case).first() or Analysis(case=case)
-    analysis.review_date = review_date
     analysis.primary_category_id = primary_category
     analysis.modifiable = modifiable
     analysis.summary, analysis.attendance = summary, attendance
@@ -652,8 +684,55 @@ def case_record_analysis(
             ),
             by=by,
         )
+    if actions is not None:
+        _replace_actions(analysis, list(actions), by=by)
     _event(case, kind=CaseEventKind.ANALYSIS_RECORDED, by=by)
     return analysis
+
+
+def _replace_actions(analysis: Analysis, actions: list[ActionRecord], *, by: User) -> None:
+    """The actions as listed, in order: a row kept in place keeps whether it is done."""
+    existing = list(analysis.actions.order_by("pk"))
+    for n, record in enumerate(actions):
+        action = existing[n] if n < len(existing) else AnalysisAction(analysis=analysis)
+        action.description, action.owner = record.description, record.owner
+        action.due_date, action.level = record.due_date, record.level
+        save_with_actor(action, by=by, reason="analysis recorded")
+    for gone in existing[len(actions) :]:
+        gone._history_user = by
+        gone.delete()
+
+
+def analysis_missing(case: Case) -> list[str]:
+    """What the panel's analysis still needs before the case can close, in words."""
+    analysis = (
+        Analysis.objects.filter(case=case).prefetch_related("factors__factor", "actions").first()
+    )
+    if analysis is None:
+        return ["the panel's analysis"]
+    missing = []
+    if analysis.primary_category_id is None:
+        missing.append("the primary category of death")
+    if not analysis.modifiable:
+        missing.append("the decision on modifiable factors")
+    factors = list(analysis.factors.all())
+    if analysis.modifiable == ModifiableDecision.YES and not any(f.modifiable for f in factors):
+        missing.append("a factor marked modifiable (the decision is yes)")
+    if (
+        analysis.modifiable
+        and analysis.modifiable != ModifiableDecision.YES
+        and any(f.modifiable for f in factors)
+    ):
+        missing.append("the decision yes (a factor is marked modifiable)")
+    for f in factors:
+        if f.factor.needs_description and not f.description.strip():
+            missing.append(f"a description of the factor {f.factor.label.lower()}")
+        if not f.domain:
+            missing.append(f"the domain of the factor {f.factor.label.lower()}")
+    for n, action in enumerate(analysis.actions.order_by("pk"), start=1):
+        if not action.description.strip():
+            missing.append(f"what action {n} is")
+    return missing
 
 
 @transaction.atomic
@@ -791,7 +870,6 @@ def _historic_analysis(case: Case, historic: HistoricCase) -> Analysis:
     )
     return Analysis(
         case=case,
-        review_date=analysis["review_date"],
         primary_category_id=analysis["primary_category"],
         modifiable=analysis["modifiable"],
     )

@@ -14,3 +14,13 @@ def sweep_case_exports() -> None:
     from cases.exports import case_exports_sweep
 
     case_exports_sweep()
+
+
+@shared_task
+def review_target_watch() -> None:
+    """The 12-month review target's notices: a scan of the open cases, each notice once."""
+    from cases.review_target import review_target_watch as watch
+    from core.history import acting_as_system
+
+    with acting_as_system():
+        watch()

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "cases",
     "agency_forms",
     "rapid_response",
+    "meetings",
     "reporting",
 ]
 
@@ -96,6 +97,10 @@ TEMPLATES = [
     },
 ]
 FORM_RENDERER = "core.forms.GovUKFormRenderer"
+
+# --- Panel meetings ---------------------------------------------------------------------------
+# Invited members read a meeting's papers from their release until this many days after it.
+MEETING_PAPERS_DAYS_AFTER = env.int("MEETING_PAPERS_DAYS_AFTER", default=7)
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {
@@ -341,6 +346,12 @@ CELERY_BEAT_SCHEDULE = {
     "rapid-response-clock": {
         "task": "rapid_response.tasks.rapid_response_clock",
         "schedule": env.float("RAPID_RESPONSE_CLOCK_SECONDS", default=3600.0),
+    },
+    # The 12-month review target's warnings and breaches: a scan, so the hourly run of a
+    # daily check only catches up sooner after an outage (each notice is sent once).
+    "review-target-watch": {
+        "task": "cases.tasks.review_target_watch",
+        "schedule": env.float("REVIEW_TARGET_WATCH_SECONDS", default=3600.0),
     },
 }
 # A spreadsheet of more cases than this is written by a worker, to download when ready.

@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("agency_forms.urls")),
     path("", include("rapid_response.urls")),
+    path("", include("meetings.urls")),
     path("admin/", admin.site.urls),
 ]

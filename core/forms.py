@@ -16,6 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.forms.widgets import Input
+from django.utils import timezone
 
 _INPUTS = ("text", "email", "number", "password", "url", "tel", "search", "hidden", "checkbox")
 _INPUTS += ("date", "datetime", "time", "file")
@@ -200,3 +201,20 @@ class GovUKDateField(forms.Field):
     def validate(self, value):
         if value is None and self.required:
             raise self.error("required")
+
+
+class WhenForm(forms.Form):
+    """A date and a time of day, read as local time."""
+
+    on = GovUKDateField(label="Date", help_text="For example, 27 3 2026")
+    at = forms.TimeField(
+        label="Time",
+        help_text="24-hour clock, for example 14:30",
+        widget=forms.TimeInput(format="%H:%M", attrs={"class": "govuk-input--width-5"}),
+        error_messages={"required": "Enter the time", "invalid": "Enter a time like 14:30"},
+    )
+
+    def when(self) -> datetime.datetime:
+        return timezone.make_aware(
+            datetime.datetime.combine(self.cleaned_data["on"], self.cleaned_data["at"])
+        )

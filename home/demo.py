@@ -229,6 +229,7 @@ def load_demo_cases(panel: Panel, *, by: User) -> None:
 
     if Notification.objects.filter(panel=panel, family_name="Ashdown").exists():
         return
+    to_discuss = []
     for child in DEMO_CHILDREN:
         case = services.case_open(
             notification=_demo_notification(panel, child, by=by, notifier="Demo Hospital"),
@@ -241,8 +242,8 @@ def load_demo_cases(panel: Panel, *, by: User) -> None:
             services.case_pause(case=case, reason="Inquest", by=by)
         if stage in ("ready_for_panel", "scheduled", "closed"):
             case = services.case_mark_ready_for_panel(case=case, by=by)
-        if stage in ("scheduled", "closed"):
-            case = services.case_schedule(case=case, by=by)
+        if stage == "scheduled":
+            to_discuss.append(case)
         if stage == "closed":
             from dateutil.relativedelta import relativedelta
 
@@ -250,7 +251,6 @@ def load_demo_cases(panel: Panel, *, by: User) -> None:
             services.case_record_analysis(
                 case=case,
                 by=by,
-                review_date=reviewed,
                 primary_category=8,
                 modifiable="no",
                 summary="Synthetic demonstration analysis.",
@@ -260,6 +260,35 @@ def load_demo_cases(panel: Panel, *, by: User) -> None:
         _demo_notification(panel, child, by=by, notifier="Demo Police")
     load_demo_requests(panel, by=by)
     load_demo_rapid_response(panel, by=by)
+    load_demo_meeting(panel, to_discuss, by=by)
+
+
+def load_demo_meeting(panel: Panel, cases: list, *, by: User) -> None:
+    """Next week's panel meeting: the demo chair and member invited, the papers open, the
+    scheduled cases on its agenda (the chair can run it at once)."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from meetings import services as meetings
+
+    admin = User.objects.get(email=DEMO_PANEL_USERS[0][0].email)
+    day = timezone.localdate() + timedelta(days=7)
+    meeting = meetings.meeting_schedule(
+        panel=panel,
+        starts_at=timezone.make_aware(datetime.combine(day, time(10, 0))),
+        place="Committee Room 2, Borough Hall",
+        link="https://meet.example.org/cdop-demo",
+        by=admin,
+    )
+    readers = [
+        d.email for d, role in DEMO_PANEL_USERS if role in (PanelRole.CHAIR, PanelRole.MEMBER)
+    ]
+    invited = list(User.objects.filter(email__in=readers).order_by("email"))
+    meetings.meeting_invite(meeting=meeting, users=invited, by=admin)
+    meetings.meeting_update(meeting=meeting, papers_from=timezone.now(), by=admin)
+    for case in cases:
+        meetings.agenda_add(meeting=meeting, case=case, minutes=30, by=admin)
 
 
 def load_demo_rapid_response(panel: Panel, *, by: User) -> None:

@@ -19,6 +19,7 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
         return []
     from accounts.permissions import agency_roles, may_manage_users
     from cases.permissions import may_record_notifications
+    from meetings.permissions import may_see_meetings
 
     items = [("Home", reverse("home"))]
     if may_record_notifications(user):
@@ -27,6 +28,8 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
             ("Notifications", reverse("cases:triage")),
             ("Forms", reverse("agency_forms:outstanding")),
         ]
+    if may_see_meetings(user):
+        items.append(("Meetings", reverse("meetings:meeting_list")))
     if agency_roles(user):
         items.append(("My requests", reverse("agency_forms:my_requests")))
     if may_manage_users(user):

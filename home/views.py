@@ -15,6 +15,7 @@ from cases.models import Case, CaseState
 from cases.permissions import cases_visible_to
 from cases.selectors import case_counts, triage_queue_for
 from core.models import AccessAction
+from meetings.selectors import agenda_of, meetings_for_home
 from rapid_response.clock import cases_missing_planning
 from rapid_response.models import RapidResponseEpisode
 from rapid_response.selectors import my_actions, my_episodes
@@ -36,10 +37,13 @@ def home(request: HttpRequest) -> HttpResponse:
             object_ids=[e.pk for e in episodes],
             detail="rapid responses of the user's teams",
         )
+    meetings, agenda = _meetings(request, panel_roles)
     return render(
         request,
         "home/home.html",
         {
+            "meetings": meetings,
+            "next_agenda": agenda,
             "work": work,
             "episodes": episodes,
             "actions": my_actions(user) if episodes or work else [],
@@ -54,6 +58,26 @@ def home(request: HttpRequest) -> HttpResponse:
             "is_system_administrator": user.is_staff,
         },
     )
+
+
+def _meetings(request: HttpRequest, panel_roles) -> tuple[list, list]:
+    """The next meetings of an administrator, chair or member; for a chair, the agenda of the
+    next one (case numbers and times: the papers are a click away)."""
+    if not {"administrator", "chair", "member"} & set(panel_roles):
+        return [], []
+    meetings = meetings_for_home(request.user)
+    agenda = []
+    if meetings and "chair" in panel_roles:
+        agenda = agenda_of(meetings[0], request.user)
+        if agenda:
+            record_access(
+                request,
+                action=AccessAction.LIST,
+                model=Case,
+                object_ids=[i.case_id for i in agenda],
+                detail="agenda",
+            )
+    return meetings, agenda
 
 
 def administrator_work(request: HttpRequest) -> dict:

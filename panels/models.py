@@ -120,17 +120,19 @@ class ModifiableDecision(models.TextChoices):
 
 class Analysis(models.Model):
     """The panel's analysis of one case (domain.md §4 "Analysis"), recorded at a meeting or
-    brought in with a historic case. Completing it closes the case."""
+    brought in with a historic case. Saved as it stands at every step; closing the case needs
+    it complete."""
 
+    # The review date is the case's closure date (`Case.closed_on`): one field, not two copies.
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="analysis")
-    review_date = models.DateField()
     attendance = models.TextField(blank=True)
     summary = models.TextField(blank=True)
+    # Blank while the panel is still deciding: closing the case needs them (cases.services).
     primary_category = models.ForeignKey(
-        CategoryOfDeath, on_delete=models.PROTECT, related_name="+"
+        CategoryOfDeath, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     contributing_categories = models.ManyToManyField(CategoryOfDeath, blank=True, related_name="+")
-    modifiable = models.CharField(max_length=30, choices=ModifiableDecision.choices)
+    modifiable = models.CharField(max_length=30, choices=ModifiableDecision.choices, blank=True)
     learning = models.TextField(blank=True)
     process_issues = models.TextField(blank=True, help_text="Issues in the review process itself.")
 

@@ -1,30 +1,10 @@
-from datetime import datetime
-
 from django import forms
-from django.utils import timezone
 
-from core.forms import GovUKDateField
+from core.forms import GovUKDateField, WhenForm
 from rapid_response.models import RapidResponseCriterion, StageKind, TeamRole
 
 
-class _WhenForm(forms.Form):
-    """A date and a time of day, read as local time."""
-
-    on = GovUKDateField(label="Date", help_text="For example, 27 3 2026")
-    at = forms.TimeField(
-        label="Time",
-        help_text="24-hour clock, for example 14:30",
-        widget=forms.TimeInput(format="%H:%M", attrs={"class": "govuk-input--width-5"}),
-        error_messages={"required": "Enter the time", "invalid": "Enter a time like 14:30"},
-    )
-
-    def when(self) -> datetime:
-        return timezone.make_aware(
-            datetime.combine(self.cleaned_data["on"], self.cleaned_data["at"])
-        )
-
-
-class EpisodeOpenForm(_WhenForm):
+class EpisodeOpenForm(WhenForm):
     criteria = forms.ModelMultipleChoiceField(
         queryset=RapidResponseCriterion.objects.all(),
         widget=forms.CheckboxSelectMultiple,
@@ -81,7 +61,7 @@ STAGE_LABELS = {
 }
 
 
-class StageForm(_WhenForm):
+class StageForm(WhenForm):
     attendees = forms.CharField(
         label="Who took part",
         widget=forms.Textarea(attrs={"rows": 3}),

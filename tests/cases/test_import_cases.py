@@ -280,7 +280,6 @@ def test_a_case_closed_in_the_application_stays_closed_with_its_analysis(tmp_pat
     services.case_record_analysis(
         case=case,
         by=system,
-        review_date=date(2017, 6, 1),
         primary_category=3,
         modifiable="no",
         factors=[

@@ -37,9 +37,7 @@ def other_administrator(other_panel, system):
 def closed_case(panel, by):
     case = make_case(panel, by)
     services.case_mark_ready_for_panel(case=case, by=by)
-    services.case_record_analysis(
-        case=case, by=by, review_date=date(2024, 9, 1), primary_category=5, modifiable="no"
-    )
+    services.case_record_analysis(case=case, by=by, primary_category=5, modifiable="no")
     return services.case_close(case=case, review_date=date(2024, 9, 1), by=by)
 
 

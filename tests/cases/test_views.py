@@ -539,9 +539,7 @@ def test_a_closed_case_cannot_be_changed(admin_client, panel, administrator):
 
     case = make_case(panel, administrator)
     case = case_mark_ready_for_panel(case=case, by=administrator)
-    Analysis.objects.create(
-        case=case, review_date=date(2024, 9, 1), primary_category_id=5, modifiable="no"
-    )
+    Analysis.objects.create(case=case, primary_category_id=5, modifiable="no")
     from cases.services import case_close
 
     case_close(case=case, review_date=date(2024, 9, 1), by=administrator)

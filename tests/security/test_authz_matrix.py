@@ -29,6 +29,7 @@ from tests.security.world import (
     PASSWORD_ONLY,
     PERSONAS,
     REASSIGNED_AGENCY_USER,
+    ROLES_REMOVED,
     SYSTEM_ADMINISTRATOR,
     TWO_PANEL_ADMINISTRATOR,
     build_world,
@@ -110,6 +111,12 @@ AGENCY_A_WRITES = {
 }
 
 ON_TEAM_200 = {AGENCY_A_USER: (200, 405), REASSIGNED_AGENCY_USER: (404, 405)}
+
+# A meeting's invited chair and member read it; someone whose roles were all removed is like
+# any outsider.
+INVITED_READ = {CHAIR: (200, 405), MEMBER: (200, 405), ROLES_REMOVED: (404, 405)}
+INVITED_REFUSED = {CHAIR: (403, 403), MEMBER: (403, 403), ROLES_REMOVED: (404, 404)}
+INVITED_NO_POST = {CHAIR: (405, 403), MEMBER: (405, 403), ROLES_REMOVED: (405, 404)}
 OFF_TEAM = {REASSIGNED_AGENCY_USER: (404, 404)}
 
 EXPECTED = {
@@ -330,6 +337,69 @@ EXPECTED = {
     "agency_forms:outstanding": admins_row(
         200, 405, other_administrator=(200, 405), everyone_else=(404, 405)
     ),
+    # Panel meetings: BEDS's administrators prepare them; its invited chair and member (and the
+    # demoted administrator, a member now) read the agenda and the papers, the chair runs
+    # it (not started yet: the outcomes refuse); everyone else is told it does not exist.
+    "meetings:meeting_list": admins_row(
+        200, 405, other_administrator=(200, 405), everyone_else=(404, 405), **INVITED_READ
+    ),
+    "meetings:meeting_new": admins_row(200, 200, other_administrator=(200, 200)),
+    "meetings:meeting_detail": admins_row(
+        200, 405, other_administrator=(404, 405), everyone_else=(404, 405), **INVITED_READ
+    ),
+    "meetings:meeting_edit": admins_row(
+        200, 200, other_administrator=(404, 404), **INVITED_REFUSED
+    ),
+    "meetings:papers_release": admins_row(
+        200, 200, other_administrator=(404, 404), **INVITED_REFUSED
+    ),
+    "meetings:meeting_invite": admins_row(
+        200, 200, other_administrator=(404, 404), **INVITED_REFUSED
+    ),
+    "meetings:invitation_remove": admins_row(
+        405, SELF, other_administrator=(405, 404), everyone_else=(405, 404), **INVITED_NO_POST
+    ),
+    "meetings:agenda_add": admins_row(
+        405, SELF, other_administrator=(405, 404), everyone_else=(405, 404), **INVITED_NO_POST
+    ),
+    "meetings:meeting_cancel": admins_row(
+        405, SELF, other_administrator=(405, 404), everyone_else=(405, 404), **INVITED_NO_POST
+    ),
+    "meetings:meeting_run": admins_row(
+        403,
+        403,
+        other_administrator=(404, 404),
+        **{**INVITED_REFUSED, CHAIR: (200, SELF)},
+    ),
+    "meetings:declaration_new": admins_row(
+        405,
+        SELF,
+        other_administrator=(405, 404),
+        everyone_else=(405, 404),
+        **{**INVITED_NO_POST, CHAIR: (405, SELF)},
+    ),
+    "meetings:meeting_finish": admins_row(
+        405,
+        403,
+        other_administrator=(405, 404),
+        everyone_else=(405, 404),
+        **{**INVITED_NO_POST, CHAIR: (405, SELF)},
+    ),
+    "meetings:item_papers": admins_row(
+        200,
+        403,
+        other_administrator=(404, 404),
+        **{**INVITED_REFUSED, CHAIR: (200, 403), MEMBER: (200, 403)},
+    ),
+    "meetings:item_remove": admins_row(
+        405, SELF, other_administrator=(405, 404), everyone_else=(405, 404), **INVITED_NO_POST
+    ),
+    "meetings:item_move": admins_row(
+        405, SELF, other_administrator=(405, 404), everyone_else=(405, 404), **INVITED_NO_POST
+    ),
+    "meetings:item_time": admins_row(200, 200, other_administrator=(404, 404), **INVITED_REFUSED),
+    "meetings:item_defer": admins_row(403, 403, other_administrator=(404, 404), **INVITED_REFUSED),
+    "meetings:item_reveal": admins_row(403, 403, other_administrator=(404, 404), **INVITED_REFUSED),
 }
 
 # GETs that show case data write one access-log row per list or record shown.
@@ -337,7 +407,13 @@ ON_TEAM_LOGGED = {ADMINISTRATOR: 1, AGENCY_A_USER: 1, REASSIGNED_AGENCY_USER: 0}
 LOGGED = {
     # The oldest open cases (triage: a count) and BEDS's forms submitted lately; the rapid
     # responses of agency A's user's team.
-    "home": {ADMINISTRATOR: 2, OTHER_ADMINISTRATOR: 1, AGENCY_A_USER: 1, REASSIGNED_AGENCY_USER: 0},
+    "home": {
+        ADMINISTRATOR: 2,
+        OTHER_ADMINISTRATOR: 1,
+        AGENCY_A_USER: 1,
+        REASSIGNED_AGENCY_USER: 0,
+        CHAIR: 1,  # the agenda of the next meeting
+    },
     "cases:case_list": {ADMINISTRATOR: 1, OTHER_ADMINISTRATOR: 1},
     "cases:case_detail": {ADMINISTRATOR: 1},
     "cases:case_viewed_by": {ADMINISTRATOR: 1},
@@ -383,6 +459,9 @@ LOGGED = {
     "rapid_response:stage_record": ON_TEAM_LOGGED,
     "rapid_response:action_new": ON_TEAM_LOGGED,
     "rapid_response:episode_close": {ADMINISTRATOR: 1},
+    "meetings:meeting_detail": {ADMINISTRATOR: 1, CHAIR: 1, MEMBER: 1, ROLES_REMOVED: 0},
+    "meetings:meeting_run": {CHAIR: 1},
+    "meetings:item_papers": {ADMINISTRATOR: 1, CHAIR: 1, MEMBER: 1, ROLES_REMOVED: 0},
 }
 # POSTs that export case data: the export's one event (a worker adds the cases it writes).
 AGENCY_A_POST_LOGGED = {AGENCY_A_USER: 1, AGENCY_A_LEAD: 1, REASSIGNED_AGENCY_USER: 0}
@@ -490,6 +569,13 @@ def concrete_path(route: str, name: str | None, world) -> str:
         values["pk"] = world.outside_member.pk
     if name == "rapid_response:action_done":
         values["pk"] = world.action.pk
+    if name and name.startswith("meetings:"):
+        values["pk"] = world.meeting.pk
+        values["direction"] = "up"
+    if name and name.startswith("meetings:item_"):
+        values["pk"] = world.item.pk
+    if name == "meetings:invitation_remove":
+        values["pk"] = world.invitation.pk
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(values[m.group(1)]), route)
     path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), path)
     return "/" + path.lstrip("^").rstrip("$").replace("^", "")

@@ -33,6 +33,7 @@ from cases.models import Case, CaseExport, CaseNote, Notification, Transfer
 from cases.services import case_note_add, transfer_offer
 from core.history import system_user
 from core.models import OutboxEmail
+from meetings.models import AgendaItem, Invitation, Meeting
 from panels.models import Panel
 from panels.services import panel_setup
 from rapid_response.models import (
@@ -109,6 +110,10 @@ class World:
     episode: RapidResponseEpisode  # on the BEDS case: agency A's user is on its team
     outside_member: TeamMember  # a named outside person on the episode's team
     action: EpisodeAction  # owned by agency A's user
+    meeting: Meeting  # BEDS's, tomorrow, papers open: the chair, the member and the demoted
+    # administrator (a member now) invited
+    invitation: Invitation  # the member's
+    item: AgendaItem  # a BEDS case on its agenda
 
 
 def build_world() -> World:
@@ -271,7 +276,11 @@ def build_world() -> World:
         due_on=timezone.localdate(),
         by=people[ADMINISTRATOR],
     )
+    meeting, invitation, item = _a_meeting(beds, people)
     return World(
+        meeting=meeting,
+        invitation=invitation,
+        item=item,
         episode=episode,
         outside_member=outside,
         action=action,
@@ -300,6 +309,36 @@ def build_world() -> World:
             by=people[ADMINISTRATOR],
         ),
     )
+
+
+def _a_meeting(beds: Panel, people: dict[str, User]):
+    """BEDS's next meeting (tomorrow) with one case on its agenda and another ready for it,
+    its papers open since yesterday."""
+    from datetime import timedelta
+
+    from cases.services import case_mark_ready_for_panel
+    from meetings.services import agenda_add, meeting_invite, meeting_schedule, meeting_update
+
+    administrator = people[ADMINISTRATOR]
+    meeting = meeting_schedule(
+        panel=beds,
+        starts_at=timezone.now() + timedelta(days=1),
+        place="Room 4",
+        by=administrator,
+    )
+    invited = [people[CHAIR], people[MEMBER], people[DEMOTED_ADMINISTRATOR]]
+    meeting_invite(meeting=meeting, users=invited, by=administrator)
+    meeting = meeting_update(
+        meeting=meeting, papers_from=timezone.now() - timedelta(days=1), by=administrator
+    )
+    on_agenda = case_mark_ready_for_panel(
+        case=make_case(beds, administrator, family_name="Agenda"), by=administrator
+    )
+    case_mark_ready_for_panel(
+        case=make_case(beds, administrator, family_name="Ready"), by=administrator
+    )
+    item = agenda_add(meeting=meeting, case=on_agenda, by=administrator)
+    return meeting, meeting.invitations.get(user=people[MEMBER]), item
 
 
 def written_export(user: User) -> CaseExport:

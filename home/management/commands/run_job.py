@@ -44,10 +44,18 @@ def rapid_response_clock(*, panel: Panel | None, dry_run: bool) -> JobResult:
     return JobResult(lines=result.lines, already_sent=result.already_sent)
 
 
+def review_target_watch(*, panel: Panel | None, dry_run: bool) -> JobResult:
+    from cases.review_target import review_target_watch as watch
+
+    result = watch(panel=panel, dry_run=dry_run)
+    return JobResult(lines=result.lines, already_sent=result.already_sent)
+
+
 # Each job is the same service Celery beat runs.
 JOBS = {
     "chase_form_requests": chase_form_requests,
     "rapid_response_clock": rapid_response_clock,
+    "review_target_watch": review_target_watch,
     "send_outbox": send_outbox,
 }
 

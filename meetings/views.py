@@ -1,0 +1,523 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.access_log import record_access
+from accounts.permissions import panels_where
+from cases import services as case_services
+from cases.models import Case
+from cases.permissions import CASE_WORKERS
+from core.models import AccessAction
+from meetings import services
+from meetings.forms import (
+    AgendaAddForm,
+    AnalysisForm,
+    AttendanceForm,
+    DeclarationForm,
+    InviteForm,
+    MeetingForm,
+    MinutesForm,
+    PapersForm,
+    ReasonForm,
+)
+from meetings.models import Meeting, MeetingStatus, Outcome
+from meetings.permissions import (
+    may_prepare_meeting,
+    may_record_analysis,
+    may_reveal,
+    may_run_meeting,
+    may_schedule_meetings,
+    may_see_meetings,
+)
+from meetings.selectors import (
+    agenda_of,
+    analysis_of,
+    cases_ready_for,
+    get_invitation_for_user,
+    get_item_for_user,
+    get_meeting_for_user,
+    invitable_people,
+    invitations_of,
+    meetings_of,
+    paper_forms,
+    paper_summary,
+    ready_cases_of,
+    revealed_to,
+)
+from panels.models import Factor
+
+
+def _meeting(request: HttpRequest, pk: int, may=None) -> Meeting:
+    """A meeting the user may see (404) and, with `may`, act on (403)."""
+    meeting = get_meeting_for_user(request.user, pk)
+    if may is not None and not may(request.user, meeting):
+        raise PermissionDenied
+    return meeting
+
+
+def _form_page(request, meeting, form, title, button="Save", **extra):
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"meeting": meeting, "form": form, "title": title, "button": button, **extra},
+    )
+
+
+def _error(request: HttpRequest, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
+
+
+@login_required
+@require_safe
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    if not may_see_meetings(request.user):
+        raise Http404("No meetings here")
+    coming, past = meetings_of(request.user)
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "coming": coming,
+            "past": past,
+            "may_schedule": may_schedule_meetings(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    panels = list(panels_where(request.user, *CASE_WORKERS))
+    if not panels:
+        raise Http404("No panel to schedule for")
+    form = MeetingForm(request.POST or None, panels=panels)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_schedule(
+                panel=data["panel"],
+                starts_at=form.when(),
+                duration_minutes=data["duration_minutes"],
+                place=data["place"],
+                link=data["link"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, "Meeting scheduled: now invite the panel and build the agenda"
+            )
+            return redirect("meetings:meeting_detail", pk=meeting.pk)
+    return _form_page(request, None, form, "Schedule a panel meeting", "Schedule it")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, may_prepare_meeting)
+    local = timezone.localtime(meeting.starts_at)
+    initial = {"on": local.date(), "at": local.time(), "duration_minutes": meeting.duration_minutes,
+               "place": meeting.place, "link": meeting.link}  # fmt: skip
+    form = MeetingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.meeting_update(
+                meeting=meeting,
+                by=request.user,
+                starts_at=form.when(),
+                duration_minutes=data["duration_minutes"],
+                place=data["place"],
+                link=data["link"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Meeting changed")
+            return redirect("meetings:meeting_detail", pk=pk)
+    return _form_page(request, meeting, form, "Change the meeting")
+
+
+@login_required
+@require_safe
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The meeting and its agenda: prepared here by the administrator, read by its members."""
+    meeting = _meeting(request, pk)
+    prepares = may_prepare_meeting(request.user, meeting)
+    agenda = agenda_of(meeting, request.user)
+    context = {
+        "meeting": meeting,
+        "agenda": agenda,
+        "invitations": invitations_of(meeting),
+        "prepares": prepares,
+        "runs": may_run_meeting(request.user, meeting),
+    }
+    if prepares and meeting.status == MeetingStatus.PLANNED:
+        context["ready"], context["ready_count"] = cases_ready_for(meeting)
+        context["invitable"] = invitable_people(meeting).exists()
+    _log_cases_shown(
+        request, [i.case_id for i in agenda] + [c.pk for c in context.get("ready", [])]
+    )
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+def _log_cases_shown(request: HttpRequest, case_ids: list[int]) -> None:
+    """The agenda (and the cases ready for it) name cases: one list event for them."""
+    if case_ids:
+        record_access(
+            request, action=AccessAction.LIST, model=Case, object_ids=case_ids, detail="agenda"
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def papers_release(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, may_prepare_meeting)
+    initial = {}
+    if meeting.papers_from:
+        local = timezone.localtime(meeting.papers_from)
+        initial = {"on": local.date(), "at": local.time()}
+    form = PapersForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(meeting=meeting, papers_from=form.when(), by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The papers open to the invited members at that time")
+            return redirect("meetings:meeting_detail", pk=pk)
+    return _form_page(request, meeting, form, "When do the papers open?")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, may_prepare_meeting)
+    form = InviteForm(request.POST or None, people=invitable_people(meeting))
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = services.meeting_invite(
+                meeting=meeting, users=list(form.cleaned_data["people"]), by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Invited {len(made)}")
+            return redirect("meetings:meeting_detail", pk=pk)
+    return _form_page(request, meeting, form, "Invite panel members", "Invite them")
+
+
+@login_required
+@require_POST
+def invitation_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_invitation_for_user(request.user, pk)
+    if not may_prepare_meeting(request.user, invitation.meeting):
+        raise PermissionDenied
+    try:
+        services.meeting_uninvite(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, f"{invitation.user.full_name} is no longer invited")
+    return redirect("meetings:meeting_detail", pk=invitation.meeting_id)
+
+
+@login_required
+@require_POST
+def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, may_prepare_meeting)
+    form = AgendaAddForm(request.POST, cases=ready_cases_of(meeting))
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("meetings:meeting_detail", pk=pk)
+    case: Case = form.cleaned_data["case"]
+    try:
+        services.agenda_add(
+            meeting=meeting, case=case, minutes=form.cleaned_data["minutes"], by=request.user
+        )
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, f"{case.number} is on the agenda")
+    return redirect("meetings:meeting_detail", pk=pk)
+
+
+def _item_to_prepare(request: HttpRequest, pk: int):
+    item = get_item_for_user(request.user, pk)
+    if not may_prepare_meeting(request.user, item.meeting):
+        raise PermissionDenied
+    return item
+
+
+@login_required
+@require_POST
+def item_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item_to_prepare(request, pk)
+    try:
+        services.agenda_remove(item=item, by=request.user)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, f"{item.case.number} is off the agenda and ready for panel")
+    return redirect("meetings:meeting_detail", pk=item.meeting_id)
+
+
+@login_required
+@require_POST
+def item_move(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
+    item = _item_to_prepare(request, pk)
+    try:
+        services.agenda_move(item=item, up=direction == "up", by=request.user)
+    except ValidationError as error:
+        _error(request, error)
+    return redirect("meetings:meeting_detail", pk=item.meeting_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_time(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item_to_prepare(request, pk)
+    form = MinutesForm(request.POST or None, initial={"minutes": item.minutes})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agenda_time(item=item, minutes=form.cleaned_data["minutes"], by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("meetings:meeting_detail", pk=item.meeting_id)
+    return _form_page(request, item.meeting, form, f"Time for {item.case.number}")
+
+
+@login_required
+@require_POST
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, may_prepare_meeting)
+    try:
+        services.meeting_cancel(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, "Meeting cancelled: its cases are ready for panel again")
+    return redirect("meetings:meeting_detail", pk=pk)
+
+
+# --- Running the meeting ----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chair's start: who is here, declarations of interest, then the first case."""
+    meeting = _meeting(request, pk, may_run_meeting)
+    invitations = invitations_of(meeting)
+    posted = request.POST if request.method == "POST" else None
+    form = AttendanceForm(posted, invitations=invitations)
+    declaration = DeclarationForm(prefix="declare", people=_invited_people(invitations))
+    agenda = agenda_of(meeting, request.user)
+    if posted is not None and form.is_valid():
+        try:
+            services.meeting_start(meeting=meeting, by=request.user)
+            services.attendance_record(
+                meeting=meeting, attendance=form.attendance(), by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            first = next((i for i in agenda if i.outcome == Outcome.PENDING and i.readable), None)
+            if first is None:
+                return redirect("meetings:meeting_detail", pk=pk)
+            return redirect("meetings:item_papers", pk=first.pk)
+    _log_cases_shown(request, [i.case_id for i in agenda])
+    return render(
+        request,
+        "meetings/meeting_run.html",
+        {"meeting": meeting, "form": form, "declaration": declaration, "agenda": agenda},
+    )
+
+
+def _invited_people(invitations):
+    from accounts.models import User
+
+    return User.objects.filter(pk__in=[i.user_id for i in invitations]).order_by("full_name")
+
+
+@login_required
+@require_POST
+def declaration_new(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, lambda u, m: may_run_meeting(u, m) or may_prepare_meeting(u, m))
+    invitations = invitations_of(meeting)
+    form = DeclarationForm(request.POST, prefix="declare", people=_invited_people(invitations))
+    item_pk = request.POST.get("item", "")
+    item = next((i for i in agenda_of(meeting, request.user) if str(i.pk) == item_pk), None)
+    if item is None or not form.is_valid():
+        messages.error(request, "Choose the case, the person and say what the interest is")
+    else:
+        try:
+            services.interest_declare(
+                item=item,
+                user=form.cleaned_data["person"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _error(request, error)
+        else:
+            messages.success(request, f"Interest recorded: they will not see {item.case.number}")
+    return redirect(
+        "meetings:meeting_run"
+        if may_run_meeting(request.user, meeting)
+        else "meetings:meeting_detail",
+        pk=pk,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_papers(request: HttpRequest, pk: int) -> HttpResponse:
+    """One case's papers (pseudonymised), and for the chair the analysis beside them."""
+    item = get_item_for_user(request.user, pk)
+    meeting = item.meeting
+    records = may_record_analysis(request.user, item)
+    posted = request.POST if request.method == "POST" else None
+    if posted is not None and not records:
+        raise PermissionDenied
+    record_access(
+        request,
+        action=AccessAction.VIEW,
+        model=Case,
+        object_id=item.case_id,
+        detail="meeting papers",
+    )
+    factors = list(Factor.objects.filter(is_active=True).order_by("sort_order", "code"))
+    analysis = analysis_of(item)
+    form = AnalysisForm(posted, analysis=analysis, factors=factors) if records else None
+    if posted is not None and form.is_valid():
+        action = posted.get("action", "save")
+        try:
+            _save_analysis(item, form, request.user)
+            if action == "close":
+                services.item_close(item=item, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if action == "close":
+                messages.success(request, f"{item.case.number} is closed")
+            else:
+                messages.success(request, f"Analysis of {item.case.number} saved")
+            if action in ("close", "next"):
+                return _next_case(request, item)
+            return redirect("meetings:item_papers", pk=pk)
+    revealed = revealed_to(request.user, item)
+    identifiable = may_prepare_meeting(request.user, meeting) or revealed is not None
+    return render(
+        request,
+        "meetings/item_papers.html",
+        {
+            "meeting": meeting,
+            "item": item,
+            "summary": paper_summary(item),
+            "forms": paper_forms(item, identifiable=identifiable),
+            "form": form,
+            "analysis": analysis,
+            "agenda": agenda_of(meeting, request.user),
+            "reveal": may_reveal(request.user, item) and revealed is None,
+            "revealed": revealed,
+            "case": item.case if identifiable else None,
+        },
+    )
+
+
+def _save_analysis(item, form: AnalysisForm, by) -> None:
+    data = form.cleaned_data
+    case_services.case_record_analysis(
+        case=item.case,
+        by=by,
+        summary=data["summary"],
+        primary_category=data["primary_category"].pk if data["primary_category"] else None,
+        contributing_categories=[c.pk for c in data["contributing_categories"]],
+        modifiable=data["modifiable"],
+        learning=data["learning"],
+        process_issues=data["process_issues"],
+        factors=[case_services.FactorRecord(**record) for record in form.factor_records()],
+        actions=[case_services.ActionRecord(**record) for record in form.action_records()],
+    )
+
+
+def _next_case(request: HttpRequest, item) -> HttpResponse:
+    """The next case still to decide whose papers the chair may read, or back to the run."""
+    agenda = agenda_of(item.meeting, request.user)
+    later = [i for i in agenda if i.outcome == Outcome.PENDING and i.readable and i.pk != item.pk]
+    after = [i for i in later if i.position > item.position] or later
+    if after:
+        return redirect("meetings:item_papers", pk=after[0].pk)
+    return redirect("meetings:meeting_run", pk=item.meeting_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_defer(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_item_for_user(request.user, pk)
+    if not may_record_analysis(request.user, item):
+        raise PermissionDenied
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_defer(item=item, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{item.case.number} is deferred: ready for panel again")
+            return _next_case(request, item)
+    return _form_page(
+        request, item.meeting, form, f"Defer {item.case.number}", "Defer the case", item=item
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chair sees the child's identifying details, with a reason (kept and logged)."""
+    item = get_item_for_user(request.user, pk)
+    if not may_reveal(request.user, item):
+        raise PermissionDenied
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_reveal(item=item, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            record_access(
+                request,
+                action=AccessAction.VIEW,
+                model=Case,
+                object_id=item.case_id,
+                detail="identifying details revealed to the chair",
+            )
+            return redirect("meetings:item_papers", pk=pk)
+    return _form_page(
+        request,
+        item.meeting,
+        form,
+        f"Reveal the identifying details of {item.case.number}",
+        "Reveal them",
+        item=item,
+    )
+
+
+@login_required
+@require_POST
+def meeting_finish(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk, may_run_meeting)
+    try:
+        services.meeting_finish(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        _error(request, error)
+        return redirect("meetings:meeting_run", pk=pk)
+    messages.success(request, "Meeting finished")
+    return redirect("meetings:meeting_detail", pk=pk)
