@@ -44,6 +44,7 @@ SYSTEM_ADMINISTRATOR_PERMISSIONS = {
         "ward": "vac",
         "categoryofdeath": "vc",
         "factor": "vac",
+        "factorfollowup": "vac",
     },
     "cases": {"sex": "v", "ethniccategory": "vc", "placeofdeath": "vc"},
     "rapid_response": {"rapidresponsecriterion": "vac"},

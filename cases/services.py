@@ -703,6 +703,17 @@ def _replace_actions(analysis: Analysis, actions: list[ActionRecord], *, by: Use
         gone.delete()
 
 
+@transaction.atomic
+def analysis_action_done(*, action: AnalysisAction, done: bool, by: User) -> AnalysisAction:
+    """An action of the panel done (or not after all). Actions are followed up after the case
+    closed, so this is the one change a closed case's analysis takes."""
+    action = AnalysisAction.objects.select_for_update().get(pk=action.pk)
+    if action.done != done:
+        action.done = done
+        save_with_actor(action, by=by, reason="done" if done else "not done")
+    return action
+
+
 def analysis_missing(case: Case) -> list[str]:
     """What the panel's analysis still needs before the case can close, in words."""
     analysis = (

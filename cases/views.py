@@ -832,6 +832,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_change": may_change_case(request.user, case),
             "action_form": CaseActionForm(),
             "offer": open_offer_of(case=case) if case.has_open_offer else None,
+            # A closed case's national record: when it was last exported (reporting's relation).
+            "national_export": case.national_exports.first() if case.is_closed else None,
         },
     )
 

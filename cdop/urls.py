@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("agency_forms.urls")),
     path("", include("rapid_response.urls")),
     path("", include("meetings.urls")),
+    path("", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ CODE_LIST_MIGRATIONS = [
     "panels.migrations.0002_code_lists",
     "cases.migrations.0002_code_lists",
     "rapid_response.migrations.0002_criteria",
+    "panels.migrations.0005_factor_follow_ups",  # the genetic counselling letter (reference data)
 ]
 
 

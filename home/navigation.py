@@ -27,6 +27,7 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
             ("Cases", reverse("cases:case_list")),
             ("Notifications", reverse("cases:triage")),
             ("Forms", reverse("agency_forms:outstanding")),
+            ("National", reverse("reporting:national_submission")),
         ]
     if may_see_meetings(user):
         items.append(("Meetings", reverse("meetings:meeting_list")))

@@ -312,3 +312,48 @@ class AnalysisForm(forms.Form):
                 }
             )
         return actions
+
+
+class RedactionForm(forms.Form):
+    """One text box per narrative answer, starting from the redaction so far (or the
+    agency's words, to edit down)."""
+
+    def __init__(self, *args, narratives, **kwargs):
+        super().__init__(*args, **kwargs)
+        for narrative in narratives:
+            self.fields[narrative.key] = forms.CharField(
+                label=narrative.question,
+                required=False,
+                max_length=20000,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                initial=narrative.redacted
+                if narrative.redacted is not None
+                else narrative.original,
+                help_text="As the papers show it: remove names, places and anything else that "
+                "identifies a person. Leave it empty to keep it out of the papers.",
+            )
+
+
+class DigestNewForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200, initial="CDOP information sheet")
+    start = GovUKDateField(label="Cases closed from", help_text="For example, 1 4 2026")
+    end = GovUKDateField(
+        label="Cases closed up to and including", help_text="For example, 30 9 2026"
+    )
+
+    def __init__(self, *args, panels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if panels and len(panels) > 1:
+            self.fields["panel"] = forms.ModelChoiceField(
+                queryset=Panel.objects.filter(pk__in=[p.pk for p in panels]), label="Panel"
+            )
+
+
+class DigestEditForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    body = forms.CharField(
+        label="The sheet",
+        widget=forms.Textarea(attrs={"rows": 20}),
+        help_text="Paragraphs separated by a blank line; a line starting ## is a heading. "
+        "Keep it free of names, dates and places that identify a child.",
+    )

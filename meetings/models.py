@@ -182,3 +182,50 @@ class Redaction(models.Model):
 
     def __str__(self) -> str:
         return f"Redacted {self.question_key} of request {self.request_id}"
+
+
+class FollowUp(models.Model):
+    """A follow-up a closure triggered (`panels.FactorFollowUp`): the drafted letter, for the
+    administrator to send and mark sent. Once per case and follow-up."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="follow_ups")
+    rule = models.ForeignKey("panels.FactorFollowUp", on_delete=models.PROTECT, related_name="+")
+    letter = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sent_at", "-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "rule"], name="one_follow_up_per_case_and_rule")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule.title} for {self.case}"
+
+
+class LearningDigest(models.Model):
+    """The panel's information sheet for frontline staff (the reference report's biannual "CDOP
+    Information Sheet"): the learning and actions of the cases closed in a period, grouped by
+    theme and pseudonymised, drafted from the analyses and edited by the administrator."""
+
+    panel = models.ForeignKey("panels.Panel", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    start = models.DateField()
+    end = models.DateField()
+    body = models.TextField(help_text="Paragraphs separated by a blank line")
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-end", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title

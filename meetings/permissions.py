@@ -120,3 +120,8 @@ def may_reveal(user: User, item: AgendaItem) -> bool:
         and may_run_meeting(user, item.meeting)
         and not has_declared(user, item)
     )
+
+
+def may_track_actions(user: User) -> bool:
+    """The administrators follow up the panel's actions."""
+    return bool(panel_ids_where(user, *CASE_WORKERS))

@@ -264,3 +264,150 @@ def meetings_for_home(user: User) -> list[Meeting]:
 
 def is_preparer(user: User, meeting: Meeting) -> bool:
     return may_prepare_meeting(user, meeting)
+
+
+# --- Redaction ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Narrative:
+    key: str
+    question: str
+    original: str
+    redacted: str | None
+
+
+def narratives_of(form_request: FormRequest) -> list[Narrative]:
+    """The free-text answers of a submitted form that the papers show only as redacted: the
+    text answers and the details given with other answers (identifying questions are withheld
+    from the papers whatever is written)."""
+    redacted = {r.question_key: r.text for r in form_request.redactions.all()}
+    found = []
+    for _section, question in form_request.definition.questions():
+        if question["identifying"]:
+            continue
+        stored = form_request.answers.get(question["key"]) or {}
+        text = (
+            stored.get("answer", "") if question["type"] in NARRATIVE else stored.get("notes", "")
+        )
+        if text.strip():
+            found.append(
+                Narrative(question["key"], question["text"], text, redacted.get(question["key"]))
+            )
+    return found
+
+
+def get_submitted_form_for_user(user: User, pk: int) -> FormRequest:
+    """A submitted form of a case the user administers (404 otherwise)."""
+    from agency_forms.permissions import form_requests_administered_by
+
+    found = (
+        form_requests_administered_by(user)
+        .filter(pk=pk, status=RequestStatus.SUBMITTED)
+        .select_related("case", "agency", "definition")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such submitted form")
+    return found
+
+
+# --- Minutes and actions ----------------------------------------------------------------------
+
+
+def minutes_of(meeting: Meeting) -> dict:
+    """What the panel recorded, pseudonymised: who came, the declarations, each case's outcome
+    with its analysis and actions."""
+    invitations = invitations_of(meeting)
+    items = list(
+        meeting.items.select_related(
+            "case", "case__sex", "case__area", "case__analysis__primary_category"
+        )
+        .prefetch_related(
+            "case__analysis__actions",
+            "case__analysis__factors__factor",
+            Prefetch("declarations", queryset=Declaration.objects.select_related("user")),
+        )
+        .order_by("position", "pk")
+    )
+    return {
+        "present": [i for i in invitations if i.attendance == "present"],
+        "apologies": [i for i in invitations if i.attendance == "apologies"],
+        "absent": [i for i in invitations if i.attendance == "absent"],
+        "items": items,
+    }
+
+
+def actions_of(user: User, *, show: str) -> QuerySet:
+    """The panel's actions across its cases (open ones first, soonest due), for the tracker."""
+    from cases.permissions import cases_visible_to
+    from panels.models import AnalysisAction
+
+    actions = AnalysisAction.objects.filter(analysis__case__in=cases_visible_to(user))
+    if show != "all":
+        actions = actions.filter(done=False)
+    return actions.select_related("analysis__case").order_by("done", "due_date", "pk")
+
+
+def get_action_for_user(user: User, pk: int):
+    action = actions_of(user, show="all").filter(pk=pk).first()
+    if action is None:
+        raise Http404("No such action")
+    return action
+
+
+def papers_pack_of(meeting: Meeting, user: User) -> list[AgendaItem]:
+    return list(
+        items_readable_by(user, meeting)
+        .select_related("case", "case__sex", "case__area", "case__place_of_death", "case__panel")
+        .order_by("position", "pk")
+    )
+
+
+def follow_ups_of(user: User) -> list:
+    """The follow-ups of the cases the user administers: those to send first, newest first."""
+    from cases.permissions import cases_visible_to
+    from meetings.models import FollowUp
+
+    return list(
+        FollowUp.objects.filter(case__in=cases_visible_to(user))
+        .select_related("case", "rule", "rule__factor", "sent_by")
+        .order_by("sent_at", "-created_at", "pk")[:200]
+    )
+
+
+def get_follow_up_for_user(user: User, pk: int):
+    from cases.permissions import cases_visible_to
+    from meetings.models import FollowUp
+
+    found = (
+        FollowUp.objects.filter(pk=pk, case__in=cases_visible_to(user))
+        .select_related("case", "case__panel", "rule")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such follow-up")
+    return found
+
+
+def digests_of(user: User) -> list:
+    from accounts.permissions import panel_ids_where
+    from cases.permissions import CASE_WORKERS
+    from meetings.models import LearningDigest
+
+    panels = panel_ids_where(user, *CASE_WORKERS)
+    return list(LearningDigest.objects.filter(panel_id__in=panels).select_related("panel")[:50])
+
+
+def get_digest_for_user(user: User, pk: int):
+    from accounts.permissions import panel_ids_where
+    from cases.permissions import CASE_WORKERS
+    from meetings.models import LearningDigest
+
+    panels = panel_ids_where(user, *CASE_WORKERS)
+    found = (
+        LearningDigest.objects.filter(pk=pk, panel_id__in=panels).select_related("panel").first()
+    )
+    if found is None:
+        raise Http404("No such digest")
+    return found

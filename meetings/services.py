@@ -262,9 +262,10 @@ def item_close(*, item: AgendaItem, by: User) -> AgendaItem:
     An incomplete analysis is refused with what is missing (`case_close`)."""
     item = _pending(item)
     reviewed = timezone.localtime(item.meeting.starts_at).date()
-    case_services.case_close(case=item.case, review_date=reviewed, by=by)
+    case = case_services.case_close(case=item.case, review_date=reviewed, by=by)
     item.outcome, item.decided_at = Outcome.CLOSED, timezone.now()
     save_with_actor(item, by=by, reason="closed")
+    follow_ups_draft(case=case, by=by)
     return item
 
 
@@ -306,3 +307,168 @@ def case_reveal(*, item: AgendaItem, reason: str, by: User) -> Reveal:
     if item.case.state == CaseState.CLOSED:
         raise ValidationError("The case is closed")
     return Reveal.objects.create(item=item, by=by, reason=reason.strip()[:500])
+
+
+# --- Redaction and actions ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def redactions_save(*, form_request, texts: dict[str, str], by: User) -> int:
+    """The administrator's redacted text of a submitted form's narrative answers, for the
+    papers (the agency's own words stay in the form). An empty text keeps the answer out of
+    the papers. Returns how many changed."""
+    from agency_forms.models import FormRequest, RequestStatus
+    from meetings.models import Redaction
+
+    locked = FormRequest.objects.select_for_update().select_related("case").get(pk=form_request.pk)
+    if locked.status != RequestStatus.SUBMITTED:
+        raise ValidationError("Only a submitted form is redacted")
+    if locked.case.state == CaseState.CLOSED:
+        raise ValidationError("The case is closed. Re-open it before changing it.")
+    keys = {q["key"] for _s, q in locked.definition.questions() if not q["identifying"]}
+    existing = {r.question_key: r for r in Redaction.objects.filter(request=locked)}
+    changed = 0
+    for key, text in texts.items():
+        if key not in keys:
+            raise ValidationError(f"The form has no question {key}")
+        redaction = existing.get(key) or Redaction(request=locked, question_key=key, by=by)
+        if redaction.pk and redaction.text == text.strip():
+            continue
+        redaction.text, redaction.by = text.strip(), by
+        save_with_actor(redaction, by=by, reason="redacted")
+        changed += 1
+    return changed
+
+
+# --- Follow-ups triggered by factors --------------------------------------------------------------
+
+
+def _draft_letter(rule, case: Case) -> str:
+    """The follow-up's letter with the case's details filled in (placeholders only: the text
+    is the system administrator's, never a template that runs)."""
+    from string import Template
+
+    from django.utils import dateformat
+
+    notification = case.notifications.exclude(gp_practice="").order_by("received_at", "pk").first()
+    return Template(rule.letter).safe_substitute(
+        case_number=case.number,
+        child_name=f"{case.given_names} {case.family_name}".strip(),
+        date_of_birth=dateformat.format(case.date_of_birth, "j F Y"),
+        gp_practice=notification.gp_practice if notification else "the family's GP practice",
+        panel=case.panel.name,
+        date=dateformat.format(timezone.localdate(), "j F Y"),
+    )
+
+
+def follow_ups_draft(*, case: Case, by: User) -> list:
+    """The follow-ups the case's closure triggers: one per active rule whose factor the panel
+    recorded as modifiable, once per case (a re-closed case gets no second letter)."""
+    from meetings.models import FollowUp
+    from panels.models import AnalysisFactor, FactorFollowUp
+
+    modifiable = AnalysisFactor.objects.filter(analysis__case=case, modifiable=True).values(
+        "factor"
+    )
+    rules = FactorFollowUp.objects.filter(is_active=True, factor__in=modifiable).order_by("pk")
+    done = set(FollowUp.objects.filter(case=case).values_list("rule_id", flat=True))
+    made = []
+    for rule in rules:
+        if rule.pk in done:
+            continue
+        follow_up = FollowUp(case=case, rule=rule, letter=_draft_letter(rule, case))
+        save_with_actor(follow_up, by=by, reason="drafted at the case's closure")
+        made.append(follow_up)
+    return made
+
+
+@transaction.atomic
+def follow_up_mark_sent(*, follow_up, by: User):
+    from meetings.models import FollowUp
+
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if follow_up.sent_at is None:
+        follow_up.sent_at, follow_up.sent_by = timezone.now(), by
+        save_with_actor(follow_up, by=by, reason="sent")
+    return follow_up
+
+
+# --- The learning digest --------------------------------------------------------------------------
+
+
+def digest_draft(*, panel: Panel, start, end) -> str:
+    """The learning and actions of the panel's cases closed in the period, by category of
+    death and then by modifiable factor; no case numbers, names or dates, only the age band
+    and area (at most) of each child."""
+    from panels.models import Analysis, AnalysisFactor
+
+    analyses = list(
+        Analysis.objects.filter(
+            case__panel=panel,
+            case__state=CaseState.CLOSED,
+            case__closed_on__gte=start,
+            case__closed_on__lte=end,
+        )
+        .select_related("case", "case__area", "primary_category")
+        .prefetch_related("actions")
+        .order_by("primary_category_id", "case__closed_on", "pk")
+    )
+    paragraphs = []
+    by_category: dict = {}
+    for analysis in analyses:
+        by_category.setdefault(analysis.primary_category, []).append(analysis)
+    for category, group in by_category.items():
+        paragraphs.append(f"## {category.label if category else 'Category not recorded'}")
+        for analysis in group:
+            if analysis.learning.strip():
+                paragraphs.append(
+                    f"A child aged {analysis.case.age_band_at_death.lower()} in "
+                    f"{analysis.case.area.name}: {analysis.learning.strip()}"
+                )
+            for action in analysis.actions.all():
+                paragraphs.append(
+                    f"Action ({action.get_level_display().lower()}): {action.description}"
+                )
+    factors = (
+        AnalysisFactor.objects.filter(analysis__in=analyses, modifiable=True)
+        .values_list("factor__label", flat=True)
+        .order_by("factor__label")
+    )
+    counts: dict[str, int] = {}
+    for label in factors:
+        counts[label] = counts.get(label, 0) + 1
+    if counts:
+        paragraphs.append("## Modifiable factors identified")
+        paragraphs.append(
+            "; ".join(f"{label}: {n} review{'s' if n > 1 else ''}" for label, n in counts.items())
+        )
+    if not analyses:
+        paragraphs.append("The panel closed no cases in this period.")
+    return "\n\n".join(paragraphs)
+
+
+@transaction.atomic
+def digest_create(*, panel: Panel, title: str, start, end, by: User):
+    from meetings.models import LearningDigest
+
+    if end < start:
+        raise ValidationError({"end": "The end must be on or after the start"})
+    digest = LearningDigest(
+        panel=panel,
+        title=title.strip(),
+        start=start,
+        end=end,
+        body=digest_draft(panel=panel, start=start, end=end),
+        created_by=by,
+    )
+    digest.full_clean()
+    save_with_actor(digest, by=by, reason="drafted")
+    return digest
+
+
+@transaction.atomic
+def digest_update(*, digest, title: str, body: str, by: User):
+    digest.title, digest.body = title.strip(), body.strip()
+    digest.full_clean()
+    save_with_actor(digest, by=by, reason="edited")
+    return digest

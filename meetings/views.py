@@ -8,43 +8,61 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access_log import record_access
 from accounts.permissions import panels_where
+from agency_forms.models import FormRequest
 from cases import services as case_services
 from cases.models import Case
 from cases.permissions import CASE_WORKERS
+from cases.selectors import CappedPaginator
 from core.models import AccessAction
+from core.pdf import pdf_response
 from meetings import services
 from meetings.forms import (
     AgendaAddForm,
     AnalysisForm,
     AttendanceForm,
     DeclarationForm,
+    DigestEditForm,
+    DigestNewForm,
     InviteForm,
     MeetingForm,
     MinutesForm,
     PapersForm,
     ReasonForm,
+    RedactionForm,
 )
 from meetings.models import Meeting, MeetingStatus, Outcome
 from meetings.permissions import (
     may_prepare_meeting,
+    may_read_papers,
     may_record_analysis,
     may_reveal,
     may_run_meeting,
     may_schedule_meetings,
     may_see_meetings,
+    may_track_actions,
 )
 from meetings.selectors import (
+    actions_of,
     agenda_of,
     analysis_of,
     cases_ready_for,
+    digests_of,
+    follow_ups_of,
+    get_action_for_user,
+    get_digest_for_user,
+    get_follow_up_for_user,
     get_invitation_for_user,
     get_item_for_user,
     get_meeting_for_user,
+    get_submitted_form_for_user,
     invitable_people,
     invitations_of,
     meetings_of,
+    minutes_of,
+    narratives_of,
     paper_forms,
     paper_summary,
+    papers_pack_of,
     ready_cases_of,
     revealed_to,
 )
@@ -84,6 +102,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "coming": coming,
             "past": past,
             "may_schedule": may_schedule_meetings(request.user),
+            "tracks_actions": may_track_actions(request.user),
         },
     )
 
@@ -156,6 +175,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "invitations": invitations_of(meeting),
         "prepares": prepares,
         "runs": may_run_meeting(request.user, meeting),
+        "reads_papers": may_read_papers(request.user, meeting),
     }
     if prepares and meeting.status == MeetingStatus.PLANNED:
         context["ready"], context["ready_count"] = cases_ready_for(meeting)
@@ -428,6 +448,7 @@ def item_papers(request: HttpRequest, pk: int) -> HttpResponse:
             "reveal": may_reveal(request.user, item) and revealed is None,
             "revealed": revealed,
             "case": item.case if identifiable else None,
+            "prepares": may_prepare_meeting(request.user, meeting),
         },
     )
 
@@ -521,3 +542,211 @@ def meeting_finish(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("meetings:meeting_run", pk=pk)
     messages.success(request, "Meeting finished")
     return redirect("meetings:meeting_detail", pk=pk)
+
+
+# --- Redaction, minutes and the actions tracker -----------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def form_redact(request: HttpRequest, pk: int) -> HttpResponse:
+    """The administrator redacts a submitted form's narrative answers for the papers."""
+    form_request = get_submitted_form_for_user(request.user, pk)
+    record_access(
+        request,
+        action=AccessAction.VIEW,
+        model=FormRequest,
+        object_id=pk,
+        detail="redaction for the papers",
+    )
+    narratives = narratives_of(form_request)
+    posted = request.POST if request.method == "POST" else None  # all may be left empty
+    form = RedactionForm(posted, narratives=narratives)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.redactions_save(
+                form_request=form_request, texts=form.cleaned_data, by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Redaction saved ({changed} answer{'s' * (changed != 1)})")
+            return redirect("meetings:form_redact", pk=pk)
+    return render(
+        request,
+        "meetings/form_redact.html",
+        {"form_request": form_request, "form": form, "narratives": narratives},
+    )
+
+
+@login_required
+@require_safe
+def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    """The minutes, generated from what was recorded: pseudonymised, for everyone invited."""
+    meeting = _meeting(request, pk)
+    minutes = minutes_of(meeting)
+    _log_cases_shown(request, [i.case_id for i in minutes["items"]])
+    return render(request, "meetings/minutes.html", {"meeting": meeting, **minutes})
+
+
+@login_required
+@require_safe
+def action_list(request: HttpRequest) -> HttpResponse:
+    """The panel's actions across meetings: owners, due dates, the overdue ones."""
+    if not may_track_actions(request.user):
+        raise Http404("No actions here")
+    show = "all" if request.GET.get("show") == "all" else "open"
+    page = CappedPaginator(actions_of(request.user, show=show), 50).get_page(
+        request.GET.get("page")
+    )
+    if page.object_list:
+        _log_cases_shown(request, [a.analysis.case_id for a in page.object_list])
+    return render(
+        request,
+        "meetings/actions.html",
+        {"page": page, "show": show, "today": timezone.localdate()},
+    )
+
+
+@login_required
+@require_POST
+def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_action_for_user(request.user, pk)
+    done = request.POST.get("done") != "no"
+    case_services.analysis_action_done(action=action, done=done, by=request.user)
+    messages.success(request, f"{'Done' if done else 'Not done'}: {action.description[:80]}")
+    return redirect("meetings:action_list")
+
+
+@login_required
+@require_safe
+def meeting_minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    minutes = minutes_of(meeting)
+    _log_cases_shown(request, [i.case_id for i in minutes["items"]])
+    name = f"minutes-{meeting.panel.code}-{timezone.localtime(meeting.starts_at):%Y-%m-%d}.pdf"
+    return pdf_response(request, "pdf/minutes.html", {"meeting": meeting, **minutes}, name)
+
+
+@login_required
+@require_safe
+def meeting_papers_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable pack: every agenda case the user may read now, pseudonymised."""
+    meeting = _meeting(request, pk)
+    if not may_read_papers(request.user, meeting):
+        raise Http404("No papers to read now")
+    items = papers_pack_of(meeting, request.user)
+    papers = [(item, paper_summary(item), paper_forms(item)) for item in items]
+    if items:
+        record_access(
+            request,
+            action=AccessAction.LIST,
+            model=Case,
+            object_ids=[i.case_id for i in items],
+            detail="meeting papers pack",
+        )
+    name = f"papers-{meeting.panel.code}-{timezone.localtime(meeting.starts_at):%Y-%m-%d}.pdf"
+    context = {"meeting": meeting, "papers": papers, "reader": request.user.full_name}
+    return pdf_response(request, "pdf/papers.html", context, name)
+
+
+@login_required
+@require_safe
+def follow_up_list(request: HttpRequest) -> HttpResponse:
+    """The letters the panel's closures drafted, to send and mark sent."""
+    if not may_track_actions(request.user):
+        raise Http404("No follow-ups here")
+    follow_ups = follow_ups_of(request.user)
+    if follow_ups:
+        _log_cases_shown(request, [f.case_id for f in follow_ups])
+    return render(request, "meetings/follow_ups.html", {"follow_ups": follow_ups})
+
+
+@login_required
+@require_safe
+def follow_up_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = get_follow_up_for_user(request.user, pk)
+    record_access(
+        request,
+        action=AccessAction.VIEW,
+        model=Case,
+        object_id=follow_up.case_id,
+        detail="follow-up letter",
+    )
+    paragraphs = [p for p in follow_up.letter.split("\n\n") if p.strip()]
+    context = {"follow_up": follow_up, "paragraphs": paragraphs}
+    return pdf_response(request, "pdf/letter.html", context, f"letter-{follow_up.case.number}.pdf")
+
+
+@login_required
+@require_POST
+def follow_up_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = get_follow_up_for_user(request.user, pk)
+    services.follow_up_mark_sent(follow_up=follow_up, by=request.user)
+    messages.success(request, f"Sent: {follow_up.rule.title} for case {follow_up.case.number}")
+    return redirect("meetings:follow_up_list")
+
+
+# --- The learning digest ----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def digest_list(request: HttpRequest) -> HttpResponse:
+    """The information sheets drafted so far, and a new one for a period."""
+    panels = list(panels_where(request.user, *CASE_WORKERS))
+    if not panels:
+        raise Http404("No digests here")
+    form = DigestNewForm(request.POST or None, panels=panels)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            digest = services.digest_create(
+                panel=data.get("panel") or panels[0],
+                title=data["title"],
+                start=data["start"],
+                end=data["end"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Drafted from the analyses: check and edit it")
+            return redirect("meetings:digest_edit", pk=digest.pk)
+    return render(
+        request, "meetings/digests.html", {"form": form, "digests": digests_of(request.user)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def digest_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    digest = get_digest_for_user(request.user, pk)
+    form = DigestEditForm(
+        request.POST or None, initial={"title": digest.title, "body": digest.body}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.digest_update(
+            digest=digest,
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            by=request.user,
+        )
+        messages.success(request, "Saved")
+        return redirect("meetings:digest_edit", pk=pk)
+    return render(request, "meetings/digest_edit.html", {"digest": digest, "form": form})
+
+
+@login_required
+@require_safe
+def digest_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    digest = get_digest_for_user(request.user, pk)
+    blocks = []
+    for paragraph in digest.body.split("\n\n"):
+        text = paragraph.strip()
+        if text.startswith("## "):
+            blocks.append(("heading", text[3:]))
+        elif text:
+            blocks.append(("paragraph", text))
+    context = {"digest": digest, "blocks": blocks, "pdf_footer": digest.panel.name}
+    return pdf_response(request, "pdf/digest.html", context, f"learning-{digest.end}.pdf")

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import ReferenceDataAdmin
 from panels import services
-from panels.models import Area, CategoryOfDeath, Factor, Panel, Ward
+from panels.models import Area, CategoryOfDeath, Factor, FactorFollowUp, Panel, Ward
 
 
 class AreaInline(admin.TabularInline):
@@ -78,3 +78,10 @@ class FactorAdmin(ReferenceDataAdmin):
     list_display = ["code", "label", "domain", "is_active"]
     list_filter = ["domain", "is_active"]
     fields = ["code", "label", "domain", "needs_description", "is_active", "sort_order"]
+
+
+@admin.register(FactorFollowUp)
+class FactorFollowUpAdmin(ReferenceDataAdmin):
+    list_display = ["title", "factor", "recipient", "is_active"]
+    list_filter = ["is_active"]
+    fields = ["factor", "title", "sender", "recipient", "letter", "is_active"]

@@ -112,6 +112,32 @@ class Factor(models.Model):
         return self.label
 
 
+class FactorFollowUp(models.Model):
+    """What the panel does after closing a case with this factor recorded as modifiable (for
+    example, where consanguinity is, it writes to the family's GP asking that genetic
+    counselling be offered): the closure drafts the letter for the administrator to send."""
+
+    factor = models.ForeignKey(Factor, on_delete=models.PROTECT, related_name="follow_ups")
+    title = models.CharField(max_length=150, help_text="For example, Genetic counselling")
+    sender = models.CharField(
+        max_length=150, default="CDOP administrator", help_text="Who sends the letter"
+    )
+    recipient = models.CharField(max_length=150, help_text="For example, The family's GP")
+    letter = models.TextField(
+        help_text="The letter's text. These are filled in: $case_number, $child_name, "
+        "$date_of_birth, $gp_practice, $panel, $date."
+    )
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["factor", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.factor})"
+
+
 class ModifiableDecision(models.TextChoices):
     YES = "yes", "Yes: modifiable factors identified"
     NO = "no", "No modifiable factors identified"

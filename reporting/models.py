@@ -58,3 +58,21 @@ class AreaPopulation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area}: {self.ethnic_group} {self.count}"
+
+
+class NationalExport(models.Model):
+    """A closed case's national data set record, exported (reporting.national): when, and by
+    whom. Append-only: each export is a row of its own."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="national_exports"
+    )
+    exported_at = models.DateTimeField(auto_now_add=True)
+    exported_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-exported_at", "-pk"]
+        indexes = [models.Index(fields=["case", "-exported_at"], name="national_export_case_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case} exported {self.exported_at:%Y-%m-%d %H:%M}"

@@ -17,6 +17,7 @@ UNTRACKED = (
     "AccessEventObject.objects.bulk_create(",
     "created = OutboxEmail.objects.bulk_create(",
     "FormReminder.objects.bulk_create(",
+    "NationalExport.objects.bulk_create(",
 )
 
 

@@ -1,8 +1,8 @@
 """A panel meeting in the browser: the administrator schedules it, invites the chair and a
 member, releases the papers and builds a two-case agenda; the member reads the papers (no
 names); the chair records attendance, closes one case with a full analysis (consanguinity,
-modifiable) and defers the other; after the window the member is told the papers do not
-exist. axe checks every page on the way."""
+modifiable) and defers the other, and the letter to the family's GP is drafted; after the
+window the member is told the papers do not exist. axe checks every page on the way."""
 
 from datetime import timedelta
 
@@ -117,6 +117,15 @@ def test_the_chair_runs_a_two_case_meeting_and_the_member_reads_the_papers_in_ti
         "chloe@example.org": Attendance.PRESENT,
         "milo@example.org": Attendance.APOLOGIES,
     }
+
+    # The consanguinity recorded as modifiable drafted the letter to the GP.
+    signed_in_as(browser_user, administrator)
+    browser_user.goto("/meetings/")
+    browser_user.click("Follow-ups", role="link")
+    assert page.get_by_role("cell", name="Genetic counselling Consanguinity").is_visible()
+    assert page.get_by_role("link", name=first.number, exact=True).is_visible()
+    browser_user.click("Mark as sent")
+    assert page.get_by_text(f"Sent: Genetic counselling for case {first.number}").is_visible()
 
     # After the window (it ends a set time after the meeting): not found.
     settings.MEETING_PAPERS_DAYS_AFTER = -2

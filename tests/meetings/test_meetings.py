@@ -2,8 +2,7 @@
 pseudonymised papers only for their meetings, inside the window and never for a declared
 interest; the chair records the analysis and closes (refused when incomplete) or defers."""
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -13,56 +12,21 @@ from django.utils import timezone
 from accounts.models import PanelRole
 from accounts.services import panel_membership_add, panel_membership_remove
 from cases.models import CaseEvent, CaseState
-from cases.services import FactorRecord, case_mark_ready_for_panel, case_record_analysis
+from cases.services import case_record_analysis
 from core.models import AccessEvent
 from meetings import services
 from meetings.models import Attendance, MeetingStatus, Outcome
-from panels.models import Factor, ModifiableDecision
 from tests.cases.factories import make_case
 from tests.conftest import make_user, signed_in_client
+from tests.meetings.factories import (
+    MEETING_AT,
+    complete_analysis,
+    panel_person,
+    ready_case,
+    started,
+)
 
 pytestmark = pytest.mark.django_db
-LONDON = ZoneInfo("Europe/London")
-MEETING_AT = datetime(2026, 6, 17, 10, 0, tzinfo=LONDON)
-BEFORE = datetime(2026, 6, 10, 9, 0, tzinfo=LONDON)
-
-
-def panel_person(panel, system, name, role):
-    user = make_user(f"{name}@example.org", by=system)
-    panel_membership_add(user=user, panel=panel, role=role, by=system)
-    return user
-
-
-@pytest.fixture
-def chair(panel, system):
-    return panel_person(panel, system, "chloe", PanelRole.CHAIR)
-
-
-@pytest.fixture
-def member(panel, system):
-    return panel_person(panel, system, "milo", PanelRole.MEMBER)
-
-
-def ready_case(panel, administrator, **fields):
-    case = make_case(panel, administrator, **fields)
-    return case_mark_ready_for_panel(case=case, by=administrator)
-
-
-@pytest.fixture
-def meeting(panel, administrator, chair, member):
-    with time_machine.travel(BEFORE, tick=False):
-        meeting = services.meeting_schedule(
-            panel=panel, starts_at=MEETING_AT, place="Room 4, Borough Hall", by=administrator
-        )
-        services.meeting_invite(meeting=meeting, users=[chair, member], by=administrator)
-        return services.meeting_update(
-            meeting=meeting, papers_from=MEETING_AT - timedelta(days=7), by=administrator
-        )
-
-
-@pytest.fixture
-def case(panel, administrator):
-    return ready_case(panel, administrator, family_name="Zephyr", given_names="Ada")
 
 
 def test_putting_a_case_on_the_agenda_schedules_it_and_taking_it_off_makes_it_ready(
@@ -116,24 +80,6 @@ def test_cancelling_the_meeting_makes_its_cases_ready_again(meeting, case, admin
     case.refresh_from_db()
     assert case.state == CaseState.READY_FOR_PANEL
     assert not meeting.items.exists()
-
-
-def complete_analysis(case, by, **changes):
-    consanguinity = Factor.objects.get(code="consanguinity")
-    fields = {
-        "primary_category": 7,
-        "modifiable": ModifiableDecision.YES,
-        "factors": [FactorRecord(consanguinity, "B", contributed=True, modifiable=True)],
-        "summary": "Born with a rare recessive condition.",
-        "learning": "Offer genetic counselling to related parents.",
-        **changes,
-    }
-    return case_record_analysis(case=case, by=by, **fields)
-
-
-def started(meeting, chair):
-    with time_machine.travel(MEETING_AT, tick=False):
-        return services.meeting_start(meeting=meeting, by=chair)
 
 
 def test_closing_refuses_an_incomplete_analysis_and_names_what_is_missing(
@@ -331,3 +277,77 @@ def test_a_closed_case_refuses_every_change_until_re_opened(meeting, case, admin
     case.refresh_from_db()
     assert case.state == CaseState.READY_FOR_PANEL
     assert case.closed_on is None
+
+
+def test_closure_locks_the_forms_and_the_rapid_response_too(
+    meeting, case, administrator, chair, system
+):
+    from datetime import timedelta
+
+    from accounts.models import AgencyRole, AgencyType
+    from accounts.services import agency_create, agency_membership_add
+    from agency_forms.services import form_request_return, form_request_save, form_requests_send
+    from rapid_response.models import RapidResponseCriterion
+    from rapid_response.services import episode_open, stage_record
+    from tests.agency_forms.factories import answer_everything
+
+    police = agency_create(
+        name="Bedfordshire Police", agency_type=AgencyType.POLICE, panels=[case.panel], by=system
+    )
+    officer = make_user("dc.smith@example.org", by=system)
+    agency_membership_add(user=officer, agency=police, role=AgencyRole.USER, by=system)
+    gathering = make_case(case.panel, administrator, death_type="unexpected")
+    submitted, draft = form_requests_send(
+        case=gathering, agencies=[police], supplementary=["sudi"], by=administrator
+    )
+    answer_everything(submitted, officer)
+    from agency_forms.services import form_request_submit
+
+    submitted.refresh_from_db()
+    form_request_submit(form_request=submitted, version=submitted.version, by=officer)
+    from agency_forms.services import form_request_waive
+
+    form_request_waive(form_request=draft, reason="Not involved", by=administrator)
+    episode = episode_open(
+        case=gathering,
+        criteria=list(RapidResponseCriterion.objects.all()[:1]),
+        started_at=timezone.now(),
+        by=administrator,
+    )
+    gathering.refresh_from_db()
+    item = services.agenda_add(meeting=meeting, case=gathering, by=administrator)
+    started(meeting, chair)
+    complete_analysis(gathering, chair)
+    services.item_close(item=item, by=chair)
+    submitted.refresh_from_db()
+    writes = [
+        lambda: form_requests_send(
+            case=gathering, agencies=[police], supplementary=[], by=administrator
+        ),
+        lambda: form_request_return(
+            form_request=submitted,
+            reason="More detail",
+            due_on=timezone.localdate() + timedelta(days=10),
+            by=administrator,
+        ),
+        lambda: form_request_save(
+            form_request=submitted,
+            section_key="A",
+            answers={},
+            version=submitted.version,
+            by=officer,
+        ),
+        lambda: stage_record(
+            episode=episode,
+            kind="planning",
+            held_at=timezone.now(),
+            attendees="Dr Patel",
+            notes="",
+            decisions="",
+            by=administrator,
+        ),
+        lambda: services.redactions_save(form_request=submitted, texts={}, by=administrator),
+    ]
+    for write in writes:
+        with pytest.raises(ValidationError):
+            write()

@@ -30,11 +30,18 @@ from agency_forms.services import (
     form_requests_send,
 )
 from cases.models import Case, CaseExport, CaseNote, Notification, Transfer
-from cases.services import case_note_add, transfer_offer
+from cases.services import (
+    ActionRecord,
+    FactorRecord,
+    case_note_add,
+    case_record_analysis,
+    transfer_offer,
+)
 from core.history import system_user
 from core.models import OutboxEmail
-from meetings.models import AgendaItem, Invitation, Meeting
-from panels.models import Panel
+from meetings.models import AgendaItem, FollowUp, Invitation, LearningDigest, Meeting
+from meetings.services import digest_create, follow_ups_draft
+from panels.models import AnalysisAction, Factor, Panel
 from panels.services import panel_setup
 from rapid_response.models import (
     EpisodeAction,
@@ -114,6 +121,9 @@ class World:
     # administrator (a member now) invited
     invitation: Invitation  # the member's
     item: AgendaItem  # a BEDS case on its agenda
+    analysis_action: AnalysisAction  # of the analysis recorded so far of the agenda's case
+    follow_up: FollowUp  # the genetic counselling letter its consanguinity drafts
+    digest: LearningDigest  # BEDS's, of today's closures (none)
 
 
 def build_world() -> World:
@@ -277,7 +287,23 @@ def build_world() -> World:
         by=people[ADMINISTRATOR],
     )
     meeting, invitation, item = _a_meeting(beds, people)
+    analysis = case_record_analysis(
+        case=item.case,
+        by=people[ADMINISTRATOR],
+        primary_category=7,
+        modifiable="yes",
+        factors=[FactorRecord(Factor.objects.get(code="consanguinity"), "B", modifiable=True)],
+        actions=[ActionRecord("Write to the GP about genetic counselling", owner="CDOP")],
+    )
+    [follow_up] = follow_ups_draft(case=item.case, by=people[ADMINISTRATOR])
+    today = timezone.localdate()
+    digest = digest_create(
+        panel=beds, title="Information sheet", start=today, end=today, by=people[ADMINISTRATOR]
+    )
     return World(
+        digest=digest,
+        follow_up=follow_up,
+        analysis_action=analysis.actions.get(),
         meeting=meeting,
         invitation=invitation,
         item=item,
