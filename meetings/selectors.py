@@ -411,3 +411,15 @@ def get_digest_for_user(user: User, pk: int):
     if found is None:
         raise Http404("No such digest")
     return found
+
+
+def invited_people(invitations: list[Invitation]) -> QuerySet[User]:
+    """The people invited, by name: who may declare an interest."""
+    return User.objects.filter(pk__in=[i.user_id for i in invitations]).order_by("full_name")
+
+
+def analysis_factors() -> list:
+    """The catalogue's factors the analysis form offers, in the catalogue's order."""
+    from panels.models import Factor
+
+    return list(Factor.objects.filter(is_active=True).order_by("sort_order", "code"))

@@ -44,6 +44,7 @@ from meetings.permissions import (
 from meetings.selectors import (
     actions_of,
     agenda_of,
+    analysis_factors,
     analysis_of,
     cases_ready_for,
     digests_of,
@@ -57,6 +58,7 @@ from meetings.selectors import (
     get_submitted_form_for_user,
     invitable_people,
     invitations_of,
+    invited_people,
     meetings_of,
     minutes_of,
     narratives_of,
@@ -66,7 +68,6 @@ from meetings.selectors import (
     ready_cases_of,
     revealed_to,
 )
-from panels.models import Factor
 
 
 def _meeting(request: HttpRequest, pk: int, may=None) -> Meeting:
@@ -337,7 +338,7 @@ def meeting_run(request: HttpRequest, pk: int) -> HttpResponse:
     invitations = invitations_of(meeting)
     posted = request.POST if request.method == "POST" else None
     form = AttendanceForm(posted, invitations=invitations)
-    declaration = DeclarationForm(prefix="declare", people=_invited_people(invitations))
+    declaration = DeclarationForm(prefix="declare", people=invited_people(invitations))
     agenda = agenda_of(meeting, request.user)
     if posted is not None and form.is_valid():
         try:
@@ -360,18 +361,12 @@ def meeting_run(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _invited_people(invitations):
-    from accounts.models import User
-
-    return User.objects.filter(pk__in=[i.user_id for i in invitations]).order_by("full_name")
-
-
 @login_required
 @require_POST
 def declaration_new(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, lambda u, m: may_run_meeting(u, m) or may_prepare_meeting(u, m))
     invitations = invitations_of(meeting)
-    form = DeclarationForm(request.POST, prefix="declare", people=_invited_people(invitations))
+    form = DeclarationForm(request.POST, prefix="declare", people=invited_people(invitations))
     item_pk = request.POST.get("item", "")
     item = next((i for i in agenda_of(meeting, request.user) if str(i.pk) == item_pk), None)
     if item is None or not form.is_valid():
@@ -413,7 +408,7 @@ def item_papers(request: HttpRequest, pk: int) -> HttpResponse:
         object_id=item.case_id,
         detail="meeting papers",
     )
-    factors = list(Factor.objects.filter(is_active=True).order_by("sort_order", "code"))
+    factors = analysis_factors()
     analysis = analysis_of(item)
     form = AnalysisForm(posted, analysis=analysis, factors=factors) if records else None
     if posted is not None and form.is_valid():

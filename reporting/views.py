@@ -86,7 +86,7 @@ def national_case_export(request: HttpRequest, pk: int, file_format: str) -> Htt
     case = get_case_for_user(request.user, pk)
     if file_format not in ("json", "csv"):
         raise Http404("No such format")
-    cases = list(closed_cases(Case.objects.filter(pk=case.pk)))
+    cases = list(closed_cases(cases_visible_to(request.user).filter(pk=case.pk)))
     if not cases:
         raise Http404("The case is not closed: it has no national record yet")
     return _download(request, cases, f"national-data-set-{case.number}", file_format)
